@@ -1,0 +1,44 @@
+# Steward — the two commands a newcomer runs are `make demo` and `make test`.
+# Each target does its own set-up (npm ci, apt packages it needs).
+
+SHELL := /bin/bash
+NODE  := node
+TSX   := $(NODE) --import tsx
+PORT  ?= 8443
+export PORT
+
+TEST_FILES = $(shell find daemons shared ui tests -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+
+.PHONY: all setup build typecheck lint unit test demo bench clean
+
+all: build
+
+# npm ci only when the lock file changed since the last install.
+node_modules/.stamp: package-lock.json package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+setup: node_modules/.stamp
+
+build: setup
+	$(TSX) daemons/build.ts
+
+typecheck: setup
+	npx tsc -p tsconfig.json
+
+lint: setup
+	npx eslint --max-warnings 0 .
+
+unit: build
+	$(TSX) --test --test-concurrency=2 --test-reporter=spec $(TEST_FILES)
+
+test: typecheck lint unit
+
+demo: build
+	$(TSX) tests/demo.ts
+
+bench: build
+	$(TSX) tests/bench/run.ts
+
+clean:
+	rm -rf dist build
