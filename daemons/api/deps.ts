@@ -1,0 +1,21 @@
+// What route handlers get from the running daemon. Assembled in main.ts (or by tests).
+import type { Config } from '../common/config.ts';
+import type { Logger } from '../common/log.ts';
+import type { AccessHooks } from './framework/types.ts';
+import type { PrivdClient } from './privd-client.ts';
+import type { Store } from './store/store.ts';
+
+export interface Lifecycle {
+  /** Set on SIGTERM: new requests get 503 while in-flight ones finish. */
+  draining: boolean;
+  inFlight: number;
+}
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  privd: PrivdClient;
+  log: Logger;
+  access: AccessHooks;
+  lifecycle: Lifecycle;
+}

@@ -1,0 +1,17 @@
+// Background services of the API daemon (pollers, schedulers), started after the store
+// opens and stopped on shutdown before it closes.
+import type { AppDeps } from './deps.ts';
+
+export interface Service {
+  name: string;
+  stop(): Promise<void> | void;
+}
+
+export async function startServices(_deps: AppDeps): Promise<{ stop(): Promise<void> }> {
+  const running: Service[] = [];
+  return {
+    async stop() {
+      for (const s of running.reverse()) await s.stop();
+    },
+  };
+}

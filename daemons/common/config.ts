@@ -1,0 +1,79 @@
+// steward.conf: a commented KEY=value file, parsed by util.parseEnv, validated by one
+// schema that holds every default, and deep-frozen. Both daemons read it; only privd writes it.
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+const csv = (item: z.ZodString) =>
+  z
+    .string()
+    .max(4096)
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(item).max(64));
+
+const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const absPath = z.string().min(1).max(1024).regex(/^\//, 'must be an absolute path');
+
+export const ConfigSchema = z.strictObject({
+  LISTEN_ADDRESS: z.string().max(64).default('::'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(443),
+  DATA_DIR: absPath.default('/var/lib/steward'),
+  CERT_FILE: absPath.default('/etc/steward/api.pem'),
+  KEY_FILE: absPath.default('/etc/steward/api.key'),
+  TICKET_KEY_FILE: absPath.default('/etc/steward/ticket.key'),
+  CREDENTIAL_KEY_FILE: absPath.default('/etc/steward/credential.key'),
+  PRIVD_SOCKET: absPath.default('/run/steward/privd.sock'),
+  WEB_ROOT: absPath.default('/usr/share/steward/www'),
+  TRUSTED_PROXIES: csv(z.string().max(64)).default([]),
+  LOG_LEVEL: z.enum(['error', 'warn', 'notice', 'info', 'debug']).default('info'),
+  SHUTDOWN_TIMEOUT: seconds(1, 300).default(10),
+  MAX_BODY_SIZE: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+});
+
+export type Config = Readonly<z.output<typeof ConfigSchema>>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[], file: string) {
+    super(`${file}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Validates parsed KEY=value pairs; every problem is reported, not just the first. */
+export function parseConfig(text: string, file = 'steward.conf', overrides: Record<string, string> = {}): Config {
+  const raw = { ...parseEnv(text), ...overrides };
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => {
+      const key = i.path.join('.') || '(file)';
+      return i.code === 'unrecognized_keys' ? `unknown key(s): ${i.keys.join(', ')}` : `${key}: ${i.message}`;
+    });
+    throw new ConfigError(problems, file);
+  }
+  return deepFreeze(result.data);
+}
+
+export const DEFAULT_CONFIG_FILE = '/etc/steward/steward.conf';
+
+/** The config file: $STEWARD_CONFIG, else /etc/steward/steward.conf; a missing file means all defaults. */
+export function configFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.STEWARD_CONFIG || DEFAULT_CONFIG_FILE;
+}
+
+export function loadConfig(file = configFile()): Config {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  return parseConfig(text, file);
+}

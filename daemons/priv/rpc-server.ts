@@ -1,0 +1,122 @@
+// steward-privd's JSON-RPC server: reads frames from a connection, validates each call
+// against the closed method table, runs the handler, and logs one audit line per call.
+import type { Duplex } from 'node:stream';
+import { ApiError } from '../../shared/errors.ts';
+import { PRIVD_METHODS, RPC_ERRORS, isPrivdMethod, privdActor } from '../../shared/privd-methods.ts';
+import type { PrivdMethod } from '../../shared/privd-methods.ts';
+import { readFrames, writeFrame } from '../common/jsonrpc.ts';
+import type { RpcError, RpcResponse } from '../common/jsonrpc.ts';
+import type { Logger } from '../common/log.ts';
+import type { HandlerTable, MethodHandler } from './method.ts';
+import { z } from 'zod';
+
+const envelope = z.strictObject({
+  jsonrpc: z.literal('2.0'),
+  id: z.union([z.number().int(), z.string().max(64), z.null()]),
+  method: z.string().max(64),
+  params: z.strictObject({ actor: privdActor, args: z.unknown() }),
+});
+
+function fieldErrors(err: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of err.issues) out[issue.path.join('.') || '(params)'] = issue.message;
+  return out;
+}
+
+export class RpcServer {
+  private inFlight = 0;
+
+  constructor(
+    private readonly handlers: HandlerTable,
+    private readonly log: Logger,
+  ) {}
+
+  get busy(): number {
+    return this.inFlight;
+  }
+
+  /** Serves one connection until it closes. Calls on one connection may run concurrently. */
+  serve(conn: Duplex): void {
+    conn.on('error', (err) => this.log.debug('privd connection error', { err }));
+    readFrames(
+      conn,
+      (line) => void this.handleLine(conn, line),
+      () => {
+        writeFrame(conn, { jsonrpc: '2.0', id: null, error: { code: RPC_ERRORS.invalidRequest, message: 'frame too large' } });
+        this.log.warn('privd rejected oversized frame');
+      },
+    );
+  }
+
+  private async handleLine(conn: Duplex, line: string): Promise<void> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      writeFrame(conn, { jsonrpc: '2.0', id: null, error: { code: RPC_ERRORS.parseError, message: 'parse error' } });
+      return;
+    }
+    const req = envelope.safeParse(parsed);
+    if (!req.success) {
+      const id = (parsed as { id?: unknown })?.id;
+      writeFrame(conn, {
+        jsonrpc: '2.0',
+        id: typeof id === 'number' || typeof id === 'string' ? id : null,
+        error: { code: RPC_ERRORS.invalidRequest, message: 'invalid request', data: { errors: fieldErrors(req.error) } },
+      });
+      return;
+    }
+    this.inFlight++;
+    try {
+      writeFrame(conn, await this.dispatch(req.data.id, req.data.method, req.data.params.actor, req.data.params.args));
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  async dispatch(id: RpcResponse['id'], method: string, actor: z.infer<typeof privdActor>, args: unknown): Promise<RpcResponse> {
+    const started = performance.now();
+    const audit = (result: string, extra: Record<string, unknown> = {}) =>
+      this.log.notice('privd call', {
+        method,
+        user: actor.user,
+        ip: actor.ip,
+        request: actor.requestId,
+        result,
+        ms: Math.round(performance.now() - started),
+        ...extra,
+      });
+    const fail = (error: RpcError): RpcResponse => ({ jsonrpc: '2.0', id, error });
+
+    if (!isPrivdMethod(method)) {
+      audit('unknown-method');
+      return fail({ code: RPC_ERRORS.methodNotFound, message: `method not found: ${method}` });
+    }
+    const spec = PRIVD_METHODS[method];
+    const params = spec.params.safeParse(args ?? {});
+    if (!params.success) {
+      audit('bad-params');
+      return fail({ code: RPC_ERRORS.invalidParams, message: 'invalid params', data: { code: 'validation', errors: fieldErrors(params.error) } });
+    }
+    try {
+      const handler = this.handlers[method] as MethodHandler<PrivdMethod>;
+      const result = await handler(params.data as never, { actor, log: this.log.child({ method }) });
+      const checked = spec.result.safeParse(result);
+      if (!checked.success) {
+        audit('bad-result');
+        this.log.error('privd method returned a result outside its schema', { method, errors: fieldErrors(checked.error) });
+        return fail({ code: RPC_ERRORS.internal, message: 'internal error' });
+      }
+      audit('ok');
+      return { jsonrpc: '2.0', id, result: checked.data };
+    } catch (err) {
+      if (err instanceof ApiError) {
+        audit('error', { code: err.code });
+        return fail({ code: RPC_ERRORS.domain, message: err.message, data: { code: err.code, ...(err.errors ? { errors: err.errors } : {}) } });
+      }
+      audit('internal-error');
+      this.log.error('privd method failed', { method, err });
+      return fail({ code: RPC_ERRORS.internal, message: 'internal error' });
+    }
+  }
+}
