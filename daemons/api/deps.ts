@@ -1,6 +1,7 @@
 // What route handlers get from the running daemon. Assembled in main.ts (or by tests).
 import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/log.ts';
+import type { AclQuery } from './auth/acl-query.ts';
 import type { AccessHooks } from './framework/types.ts';
 import type { PrivdClient } from './privd-client.ts';
 import type { Store } from './store/store.ts';
@@ -17,5 +18,7 @@ export interface AppDeps {
   privd: PrivdClient;
   log: Logger;
   access: AccessHooks;
+  /** Questions about a caller's rights beyond the route's own permission check. */
+  acl: AclQuery;
   lifecycle: Lifecycle;
 }

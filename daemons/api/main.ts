@@ -7,6 +7,7 @@ import { selfSignedCertificate } from '../common/certificate.ts';
 import { log, setLogLevel } from '../common/log.ts';
 import { createApp } from './app.ts';
 import { buildAccess } from './auth/index.ts';
+import { NO_ACL } from './auth/acl-query.ts';
 import type { AppDeps } from './deps.ts';
 import { PrivdClient } from './privd-client.ts';
 import { startServer } from './server.ts';
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   const store = await Store.open(config.DATA_DIR);
   const privd = PrivdClient.forSocket(config.PRIVD_SOCKET, log.child({ component: 'privd-client' }));
   const lifecycle = { draining: false, inFlight: 0 };
-  const deps: AppDeps = { config, store, privd, log, lifecycle, access: undefined as never };
+  const deps: AppDeps = { config, store, privd, log, lifecycle, access: undefined as never, acl: NO_ACL };
   deps.access = await buildAccess(deps);
   const services = await startServices(deps);
   const app = createApp(deps);
