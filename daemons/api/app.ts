@@ -37,17 +37,6 @@ function routeHandler(route: Route, deps: AppDeps) {
     const perm = route.permission;
     if (!('public' in perm) && !auth) throw new ApiError('unauthenticated', 'authentication required');
 
-    const params = route.params ? parseInput(route.params, c.req.param(), 'path parameters') : {};
-    if ('path' in perm) {
-      const aclPath = fillTemplate(perm.path, params);
-      if (!(await deps.access.authorize(auth as AuthInfo, aclPath, perm.privilege))) {
-        throw new ApiError('forbidden', `permission check failed (${aclPath}, ${perm.privilege})`);
-      }
-    }
-    const takesBody = route.method === 'POST' || route.method === 'PUT';
-    const query = parseInput(route.query ?? EMPTY, readQuery(c), 'query parameters');
-    const body = takesBody ? parseInput(route.body ?? EMPTY, await readBody(c), 'parameters') : {};
-
     let auditTarget: string | undefined;
     const audit = async (result: 'ok' | 'error' | 'denied', err?: ApiError) => {
       if (!route.audit) return;
@@ -63,14 +52,27 @@ function routeHandler(route: Route, deps: AppDeps) {
         requestId: c.get('requestId'),
       });
     };
+
+    // Everything after authentication is audited for audited routes, refusals included.
     let data: unknown;
     try {
+      const params = route.params ? parseInput(route.params, c.req.param(), 'path parameters') : {};
+      if ('path' in perm) {
+        const aclPath = fillTemplate(perm.path, params);
+        if (!(await deps.access.authorize(auth as AuthInfo, aclPath, perm.privilege))) {
+          throw new ApiError('forbidden', `permission check failed (${aclPath}, ${perm.privilege})`);
+        }
+      }
+      const takesBody = route.method === 'POST' || route.method === 'PUT';
+      const query = parseInput(route.query ?? EMPTY, readQuery(c), 'query parameters');
+      const body = takesBody ? parseInput(route.body ?? EMPTY, await readBody(c), 'parameters') : {};
       data = await route.handler({
         params, query, body, auth, c, deps,
         setAuditTarget: (t: string) => { auditTarget = t; },
       } as never);
     } catch (err) {
-      await audit(err instanceof ApiError && err.status === 403 ? 'denied' : 'error', err instanceof ApiError ? err : new ApiError('internal'));
+      const apiErr = err instanceof ApiError ? err : new ApiError('internal');
+      await audit(apiErr.code === 'forbidden' ? 'denied' : 'error', apiErr);
       throw err;
     }
     const out = route.output.safeParse(data);
