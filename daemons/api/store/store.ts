@@ -112,7 +112,12 @@ export class Store {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const root = open({ path: `${dir}/steward.lmdb`, maxDbs: 32, compression: false, mapSize: 2 * 1024 ** 3 });
     const store = new Store(root);
-    await store.migrate(migrations);
+    try {
+      await store.migrate(migrations);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
     return store;
   }
 

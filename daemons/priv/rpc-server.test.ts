@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { Duplex } from 'node:stream';
+import { test } from 'node:test';
+import { ApiError } from '../../shared/errors.ts';
+import { PRIVD_MAX_FRAME, RPC_ERRORS } from '../../shared/privd-methods.ts';
+import { Logger, setLogSink } from '../common/log.ts';
+import { PrivdClient } from '../api/privd-client.ts';
+import type { HandlerTable } from './method.ts';
+import { HANDLERS } from './methods/index.ts';
+import { RpcServer } from './rpc-server.ts';
+
+/** Two connected in-memory duplex streams. */
+function pair(): [Duplex, Duplex] {
+  const aToB = new PassThrough();
+  const bToA = new PassThrough();
+  const a = Duplex.from({ readable: bToA, writable: aToB });
+  const b = Duplex.from({ readable: aToB, writable: bToA });
+  return [a, b];
+}
+
+const actor = { user: 'root@steward', ip: '192.0.2.1', requestId: 'r1' };
+
+function serverWith(handlers: HandlerTable = HANDLERS) {
+  const lines: string[] = [];
+  const log = new Logger();
+  const prev = setLogSink((l) => lines.push(l));
+  const server = new RpcServer(handlers, log);
+  const [clientEnd, serverEnd] = pair();
+  server.serve(serverEnd);
+  const client = new PrivdClient(() => clientEnd, log, 2000);
+  return { server, client, clientEnd, lines, restore: () => setLogSink(prev) };
+}
+
+/** Sends raw frames and collects the parsed answers. */
+async function raw(clientEnd: Duplex, frames: string[], expected: number): Promise<Record<string, unknown>[]> {
+  const answers: Record<string, unknown>[] = [];
+  let buf = '';
+  return new Promise((resolve) => {
+    clientEnd.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        answers.push(JSON.parse(buf.slice(0, nl)) as Record<string, unknown>);
+        buf = buf.slice(nl + 1);
+        if (answers.length === expected) resolve(answers);
+      }
+    });
+    for (const f of frames) clientEnd.write(f);
+  });
+}
+
+test('system.info answers with real host facts and logs one audit line with the actor', async () => {
+  const { client, lines, restore } = serverWith();
+  try {
+    const info = await client.call('system.info', {}, actor);
+    assert.ok(info.hostname.length > 0);
+    assert.ok(info.memory.total > 0, 'memory from /proc/meminfo');
+    assert.ok(info.uptime > 0);
+    assert.equal(info.loadavg.length, 3);
+    const audit = lines.filter((l) => l.includes('privd call'));
+    assert.equal(audit.length, 1);
+    assert.match(audit[0]!, /method=system.info user=root@steward ip=192.0.2.1 request=r1 result=ok/);
+  } finally {
+    restore();
+  }
+});
+
+test('unknown methods, bad params and malformed frames get JSON-RPC errors, not a crash', async () => {
+  const { clientEnd, restore } = serverWith();
+  try {
+    const answers = await raw(clientEnd, [
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'shell.exec', params: { actor, args: { cmd: 'id' } } }) + '\n',
+      JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'system.info', params: { actor, args: { extra: 1 } } }) + '\n',
+      '{"jsonrpc":"2.0","id":3,' + '\n',
+      JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'system.info', params: { args: {} } }) + '\n',
+      JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'system.info', params: { actor, args: {} } }) + '\n',
+    ], 5);
+    const byId = new Map(answers.map((a) => [a.id, a]));
+    assert.equal((byId.get(1)!.error as { code: number }).code, RPC_ERRORS.methodNotFound);
+    assert.equal((byId.get(2)!.error as { code: number }).code, RPC_ERRORS.invalidParams);
+    assert.equal((byId.get(4)!.error as { code: number }).code, RPC_ERRORS.invalidRequest, 'a call without an actor is refused');
+    assert.ok(byId.get(5)!.result, 'the connection still works after bad frames');
+    const parseErr = answers.find((a) => a.id === null && (a.error as { code: number }).code === RPC_ERRORS.parseError);
+    assert.ok(parseErr, 'malformed JSON → parse error');
+  } finally {
+    restore();
+  }
+});
+
+test('an oversized frame is rejected without buffering it, and the connection recovers', async () => {
+  const { clientEnd, restore } = serverWith();
+  try {
+    const big = '{"x":"' + 'a'.repeat(PRIVD_MAX_FRAME + 10) + '"}\n';
+    const answers = await raw(clientEnd, [big, JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'system.info', params: { actor, args: {} } }) + '\n'], 2);
+    assert.equal((answers[0]!.error as { message: string }).message, 'frame too large');
+    assert.ok(answers[1]!.result);
+  } finally {
+    restore();
+  }
+});
+
+test('concurrent calls on one connection are answered to the right caller', async () => {
+  let n = 0;
+  const slow: HandlerTable = {
+    ...HANDLERS,
+    'system.info': async (p, ctx) => {
+      const i = n++;
+      await new Promise((r) => setTimeout(r, 30 - i * 5));
+      const info = await HANDLERS['system.info'](p, ctx);
+      return { ...info, hostname: `h${i}` };
+    },
+  };
+  const { client, restore } = serverWith(slow);
+  try {
+    const results = await Promise.all(Array.from({ length: 5 }, () => client.call('system.info', {}, actor)));
+    assert.deepEqual(results.map((r) => r.hostname), ['h0', 'h1', 'h2', 'h3', 'h4']);
+  } finally {
+    restore();
+  }
+});
+
+test('domain errors carry the catalogue code to the API side', async () => {
+  const failing: HandlerTable = { ...HANDLERS, 'system.info': async () => { throw new ApiError('conflict', 'busy'); } };
+  const { client, restore } = serverWith(failing);
+  try {
+    await assert.rejects(client.call('system.info', {}, actor), (e: ApiError) => e.code === 'conflict' && e.message === 'busy');
+  } finally {
+    restore();
+  }
+});
+
+test('a result outside the method schema is an internal error', async () => {
+  const lying: HandlerTable = { ...HANDLERS, 'system.info': async () => ({ hostname: 1 }) as never };
+  const { client, restore } = serverWith(lying);
+  try {
+    await assert.rejects(client.call('system.info', {}, actor), (e: ApiError) => e.code === 'internal');
+  } finally {
+    restore();
+  }
+});
