@@ -19,7 +19,7 @@ export function request(
   const headers: Record<string, string> = { ...opts.headers };
   if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
   return new Promise((resolve, reject) => {
-    const req = https.request(url, { method: opts.method ?? 'GET', headers, rejectUnauthorized: false, agent: opts.agent }, (res) => {
+    const req = https.request(url, { method: opts.method ?? 'GET', headers, rejectUnauthorized: false, agent: opts.agent ?? false }, (res) => {
       const socket = res.socket as TLSSocket;
       const fingerprint = socket.getPeerCertificate?.()?.fingerprint256 ?? '';
       const chunks: Buffer[] = [];
