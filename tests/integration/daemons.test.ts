@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { selfSignedCertificate, fingerprintOfPem } from '../../daemons/common/certificate.ts';
 import { Logger } from '../../daemons/common/log.ts';
 import { PrivdClient } from '../../daemons/api/privd-client.ts';
-import { ApiError } from '../../shared/errors.ts';
+import type { ApiError } from '../../shared/errors.ts';
 import { request } from '../harness/https.ts';
 import { DIST, startStack } from '../harness/stack.ts';
 import type { Stack } from '../harness/stack.ts';
