@@ -1,6 +1,5 @@
 // Assembles the hono application: middleware, every declared route, the OpenAPI document,
 // the static UI, and one error handler that turns everything into the catalogue's shape.
-import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -17,6 +16,13 @@ import { ROUTES } from './routes/index.ts';
 import { mountStatic } from './static.ts';
 
 export const API_PREFIX = '/api2/json';
+
+// Request ids only correlate log lines; a per-process counter is enough and costs nothing.
+const idPrefix = `${process.pid.toString(16)}${Date.now().toString(16).slice(-4)}`;
+let requestCounter = 0;
+function nextRequestId(): string {
+  return `${idPrefix}${(++requestCounter).toString(16).padStart(6, '0')}`;
+}
 
 function errorResponse(c: Context<AppEnv>, err: ApiError): Response {
   const body: ErrorBody = { data: null, message: err.message, code: err.code, ...(err.errors ? { errors: err.errors } : {}) };
@@ -93,7 +99,7 @@ export function createApp(deps: AppDeps, routes: readonly Route[] = ROUTES): Hon
 
   app.use('*', async (c, next) => {
     const started = performance.now();
-    const requestId = randomBytes(6).toString('hex');
+    const requestId = nextRequestId();
     c.set('requestId', requestId);
     c.set('clientIp', peerAddress(c));
     c.set('log', deps.log.child({ req: requestId }));
@@ -128,15 +134,14 @@ export function createApp(deps: AppDeps, routes: readonly Route[] = ROUTES): Hon
     }
   });
 
-  app.use(
-    `${API_PREFIX}/*`,
-    bodyLimit({
-      maxSize: deps.config.MAX_BODY_SIZE,
-      onError: () => {
-        throw new ApiError('payload_too_large', `the request body exceeds ${deps.config.MAX_BODY_SIZE} bytes`);
-      },
-    }),
-  );
+  // Only methods that carry a body pay for the limit (reading c.req.raw is not free).
+  const limit = bodyLimit({
+    maxSize: deps.config.MAX_BODY_SIZE,
+    onError: () => {
+      throw new ApiError('payload_too_large', `the request body exceeds ${deps.config.MAX_BODY_SIZE} bytes`);
+    },
+  });
+  app.use(`${API_PREFIX}/*`, (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next)));
 
   // Authentication runs for every API request, so a bad credential is refused even on public routes.
   app.use(`${API_PREFIX}/*`, async (c, next) => {

@@ -172,6 +172,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
-  await stack.startApi();
+  try {
+    await stack.startApi();
+  } catch (err) {
+    privd.child.kill('SIGKILL');
+    stack.api?.child.kill('SIGKILL');
+    throw err;
+  }
   return stack;
 }
