@@ -139,3 +139,12 @@ test('a result outside the method schema is an internal error', async () => {
     restore();
   }
 });
+
+test('a privd that never answers is a timeout for the caller, not a hang', async () => {
+  const [clientEnd] = pair();
+  const client = new PrivdClient(() => clientEnd, new Logger(), 100);
+  const started = Date.now();
+  await assert.rejects(client.call('system.info', {}, actor), (e: ApiError) => e.code === 'timeout' && e.status === 504);
+  assert.ok(Date.now() - started < 2000);
+  client.close();
+});
