@@ -47,7 +47,7 @@ test('steward-api and steward-privd serve on sockets passed by systemd', async (
     env, stdio: ['ignore', 'pipe', 'pipe', fdOf(tcp)], ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
   });
   let apiLog = '';
-  api.stderr.on('data', (d) => (apiLog += d));
+  api.stderr!.on('data', (d) => (apiLog += d));
   try {
     // Close the parent's copies so only the children accept on the sockets. Closing a UNIX
     // socket server unlinks its path, so connect through a hard link to the same socket.
