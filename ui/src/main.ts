@@ -1,2 +1,6 @@
-// Entry point of the web UI: defines the application shell.
-import './st-app.ts';
+// Entry point of the web UI: theme first (no flash of the wrong one), then the shell.
+import './theme.css';
+import { applyTheme } from './lib/theme.ts';
+import './components/st-app.ts';
+
+applyTheme();

@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { can, canAnywhereUnder } from './permissions.ts';
+
+test('a grant propagates down the path, not up or sideways', () => {
+  const map = { '/remotes/pve1': { audit: 1, manage: 1 } };
+  assert.equal(can(map, '/remotes/pve1', 'manage'), true);
+  assert.equal(can(map, '/remotes/pve1/qemu/100', 'manage'), true);
+  assert.equal(can(map, '/remotes/pve1', 'admin'), false);
+  assert.equal(can(map, '/remotes', 'audit'), false);
+  assert.equal(can(map, '/remotes/pve10', 'audit'), false);
+  assert.equal(canAnywhereUnder(map, '/remotes', 'manage'), true);
+  assert.equal(canAnywhereUnder(map, '/access', 'audit'), false);
+});
+
+test('admin implies manage implies audit; zero means not held', () => {
+  const map = { '/': { admin: 1 }, '/system': { audit: 0 } };
+  assert.equal(can(map, '/system', 'audit'), true);
+  assert.equal(can({ '/': { audit: 0 } }, '/', 'audit'), false);
+});
