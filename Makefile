@@ -9,7 +9,7 @@ export PORT
 
 TEST_FILES = $(shell find daemons shared ui tests -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 
-.PHONY: all setup build typecheck lint unit test demo bench clean
+.PHONY: all setup build typecheck lint unit test test-e2e demo bench clean
 
 all: build
 
@@ -32,7 +32,16 @@ lint: setup
 unit: build
 	$(TSX) --test --test-concurrency=2 --test-reporter=spec $(TEST_FILES)
 
-test: typecheck lint unit
+test: typecheck lint unit test-e2e
+
+# Browser tests: Debian's chromium driven by playwright-core, against a real stack.
+E2E_FILES = $(shell find tests/e2e -name '*.e2e.ts' | sort)
+
+/usr/bin/chromium:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test-e2e: build /usr/bin/chromium
+	$(TSX) --test --test-concurrency=1 --test-reporter=spec $(E2E_FILES)
 
 demo: build
 	$(TSX) tests/demo.ts

@@ -1,0 +1,35 @@
+// The shell under the strict CSP: the page loads with no console error or CSP violation,
+// the headers are the strict ones, and an unknown deep link still serves the app.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { startStack } from '../harness/stack.ts';
+import type { Stack } from '../harness/stack.ts';
+import { launchBrowser, openPage, screenshots } from './browser.ts';
+
+let stack: Stack;
+let browser: Browser;
+
+before(async () => {
+  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+});
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+test('the login page loads under the strict CSP with no console error', async () => {
+  const tp = await openPage(browser, stack);
+  const res = await tp.page.goto('/resources?search=x');
+  const csp = res?.headers()['content-security-policy'] ?? '';
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+  assert.equal(res?.headers()['x-frame-options'], 'DENY');
+  await tp.page.getByLabel('User name').waitFor();
+  assert.equal(await tp.page.getByRole('button', { name: 'Log in' }).isVisible(), true);
+  await tp.page.getByRole('button', { name: 'Log in' }).click();
+  await tp.page.getByRole('alert').getByText('Enter your user name').waitFor();
+  await screenshots(tp, 'login');
+  tp.assertClean();
+  await tp.close();
+});
