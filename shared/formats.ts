@@ -54,4 +54,5 @@ export const port = z.coerce.number().int().min(1).max(65535);
 /** SHA-256 fingerprint in Proxmox's form: 32 upper/lower hex pairs separated by colons. */
 export const fingerprint = z
   .string()
+  .max(95)
   .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'must be a SHA-256 fingerprint (AA:BB:…, 32 pairs)');

@@ -31,6 +31,7 @@ function testDeps(): AppDeps {
     log: new Logger(),
     lifecycle: { draining: false, inFlight: 0 },
     acl: NO_ACL,
+    remotes: undefined as never,
     access: {
       authenticate: async (c) => {
         const user = c.req.header('x-test-user');

@@ -4,6 +4,7 @@ import type { Logger } from '../common/log.ts';
 import type { AclQuery } from './auth/acl-query.ts';
 import type { AccessHooks } from './framework/types.ts';
 import type { PrivdClient } from './privd-client.ts';
+import type { RemoteServices } from './remotes/index.ts';
 import type { Store } from './store/store.ts';
 
 export interface Lifecycle {
@@ -21,4 +22,6 @@ export interface AppDeps {
   /** Questions about a caller's rights beyond the route's own permission check. */
   acl: AclQuery;
   lifecycle: Lifecycle;
+  /** Stored remotes, their clients, the poller and its snapshot cache. */
+  remotes: RemoteServices;
 }

@@ -13,6 +13,8 @@ import { PrivdClient } from './privd-client.ts';
 import { startServer } from './server.ts';
 import { Store } from './store/store.ts';
 import { startServices } from './services.ts';
+import { CredentialKey } from './remotes/credential-key.ts';
+import { createRemoteServices } from './remotes/index.ts';
 
 /** First start: a self-signed certificate when none is configured yet. */
 function ensureCertificate(config: Config): void {
@@ -42,7 +44,15 @@ async function main(): Promise<void> {
   const store = await Store.open(config.DATA_DIR);
   const privd = PrivdClient.forSocket(config.PRIVD_SOCKET, log.child({ component: 'privd-client' }));
   const lifecycle = { draining: false, inFlight: 0 };
-  const deps: AppDeps = { config, store, privd, log, lifecycle, access: undefined as never, acl: NO_ACL };
+  let credentialKey: CredentialKey;
+  try {
+    credentialKey = CredentialKey.loadOrCreate(config.CREDENTIAL_KEY_FILE);
+  } catch (err) {
+    log.error('cannot read or create the credential key', { file: config.CREDENTIAL_KEY_FILE, err });
+    process.exit(1);
+  }
+  const remotes = createRemoteServices(store, credentialKey);
+  const deps: AppDeps = { config, store, privd, log, lifecycle, access: undefined as never, acl: NO_ACL, remotes };
   deps.access = await buildAccess(deps);
   const services = await startServices(deps);
   const app = createApp(deps);
@@ -68,6 +78,7 @@ async function main(): Promise<void> {
     log.notice('steward-api stopping', { signal });
     await api.drain(deps.config.SHUTDOWN_TIMEOUT * 1000);
     await services.stop();
+    remotes.close();
     privd.close();
     await store.close();
     log.notice('steward-api stopped');

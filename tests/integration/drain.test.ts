@@ -37,7 +37,7 @@ test('drain: the in-flight request finishes, a new one gets 503, then the server
     permission: { public: true }, audit: false,
     handler: async () => { entered(); await held; return { done: true }; },
   });
-  const app = createApp({ config, store, log, lifecycle, acl: NO_ACL, access: denyAllAccess(log), privd: new PrivdClient(() => { throw new Error('x'); }, log) }, [slow]);
+  const app = createApp({ config, store, log, lifecycle, acl: NO_ACL, remotes: undefined as never, access: denyAllAccess(log), privd: new PrivdClient(() => { throw new Error('x'); }, log) }, [slow]);
   const api = await startServer(app, config, lifecycle, log);
   const url = `https://127.0.0.1:${api.port}/api2/json`;
   try {
