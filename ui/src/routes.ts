@@ -5,4 +5,6 @@ import './views/st-view-dashboard.ts';
 
 export const ROUTES: readonly RouteDef[] = [
   { pattern: '/', tag: 'st-view-dashboard', title: 'Dashboard' },
+  { pattern: '/resources', tag: 'st-view-resources', title: 'Resources', load: () => import('./views/st-view-resources.ts') },
+  { pattern: '/remotes/:remote/:type/:vmid', tag: 'st-view-guest', title: 'Guest', load: () => import('./views/st-view-guest.ts') },
 ];

@@ -14,6 +14,8 @@ import { baseStyles } from '../lib/styles.ts';
 import { effectiveTheme, toggleTheme } from '../lib/theme.ts';
 import { ROUTES } from '../routes.ts';
 import './st-login.ts';
+import './st-search.ts';
+import './st-task-bar.ts';
 
 interface NavEntry { href: string; label: string; icon: TemplateResult; need?: { path: string; privilege: Privilege } }
 
@@ -206,7 +208,8 @@ export class StApp extends LitElement {
         <header>
           <button class="icon menu-button" aria-label="Menu" aria-expanded=${String(this.navOpen)} @click=${() => { this.navOpen = !this.navOpen; }}>${icons.menu}</button>
           <a class="brand" href="/">${icons.shield}<span>Steward</span></a>
-          <div class="search"></div>
+          <st-search class="search"></st-search>
+          <st-task-bar></st-task-bar>
           <button class="icon" aria-label=${this.theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'} title="Toggle theme" @click=${this.onThemeToggle}>
             ${this.theme === 'dark' ? icons.sun : icons.moon}</button>
           <div class="user">

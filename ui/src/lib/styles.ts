@@ -54,3 +54,12 @@ export const baseStyles = css`
   .badge.error { background: var(--st-error-bg); color: var(--st-error); }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 `;
+
+export const usageStyles = css`
+  .usage { display: inline-flex; align-items: center; gap: 0.4rem; width: 100%; }
+  .bar { flex: 1; height: 0.45rem; border-radius: 999px; background: var(--st-surface-2); overflow: hidden; min-width: 2.5rem; }
+  .fill { display: block; height: 100%; background: var(--st-ok); }
+  .fill.warn { background: var(--st-warn); }
+  .fill.error { background: var(--st-error); }
+  .pct { font-variant-numeric: tabular-nums; font-size: 0.85rem; min-width: 2.8rem; text-align: right; }
+`;

@@ -1,0 +1,55 @@
+// Tasks: Steward wraps each remote's UPID as `remote!UPID:…`; status and log are followed
+// through /pve/remotes/{remote}/tasks/{upid}/{status,log}.
+import { api, path } from './client.ts';
+
+export interface TaskStatus {
+  upid: string;
+  status: 'running' | 'stopped' | string;
+  /** 'OK', or the error text, once stopped. */
+  exitstatus?: string;
+  type?: string;
+  id?: string;
+  node?: string;
+  user?: string;
+  starttime?: number;
+}
+
+export interface TaskLogLine { n: number; t: string }
+
+export interface TaskListEntry extends TaskStatus {
+  remote?: string;
+  endtime?: number;
+}
+
+/** Splits `remote!UPID:…` into the remote and the remote's own UPID. */
+export function splitUpid(upid: string): { remote: string; upid: string } | undefined {
+  const i = upid.indexOf('!');
+  if (i <= 0 || !upid.slice(i + 1).startsWith('UPID:')) return undefined;
+  return { remote: upid.slice(0, i), upid: upid.slice(i + 1) };
+}
+
+/** UPID:node:pid:pstart:starttime:type:id:user: — the parts an admin reads. */
+export function describeUpid(upid: string): { node?: string; type?: string; id?: string; user?: string } {
+  const raw = splitUpid(upid)?.upid ?? upid;
+  const p = raw.split(':');
+  if (p[0] !== 'UPID' || p.length < 8) return {};
+  return { node: p[1], type: p[5], id: p[6], user: p[7] };
+}
+
+export const taskFailed = (t: Pick<TaskStatus, 'status' | 'exitstatus'>) => t.status === 'stopped' && !!t.exitstatus && t.exitstatus !== 'OK';
+
+export function taskStatus(upid: string): Promise<TaskStatus> {
+  const s = splitUpid(upid);
+  if (!s) return Promise.reject(new Error(`not a Steward task id: ${upid}`));
+  return api.get<TaskStatus>(path`/pve/remotes/${s.remote}/tasks/${upid}/status`);
+}
+
+export function taskLog(upid: string, start: number): Promise<TaskLogLine[]> {
+  const s = splitUpid(upid);
+  if (!s) return Promise.reject(new Error(`not a Steward task id: ${upid}`));
+  return api.get<TaskLogLine[]>(path`/pve/remotes/${s.remote}/tasks/${upid}/log`, { start, limit: 500 });
+}
+
+export function recentTasks(): Promise<TaskListEntry[]> {
+  return api.get<TaskListEntry[]>('/remotes/tasks');
+}

@@ -1,0 +1,117 @@
+// The task bar in the top bar: how many tasks run now, and a list of recent ones (the
+// remotes' task lists plus what this tab started); a click opens the live log.
+import { LitElement, css, html, nothing } from 'lit';
+import { errorText } from '../api/client.ts';
+import { describeUpid, recentTasks, taskFailed, taskStatus } from '../api/tasks.ts';
+import type { TaskListEntry } from '../api/tasks.ts';
+import { age } from '../lib/format.ts';
+import { icons } from '../lib/icons.ts';
+import { baseStyles } from '../lib/styles.ts';
+import { onTrackedTask, trackedTasks } from '../lib/task-tracker.ts';
+import './st-dialog.ts';
+import type { StDialog } from './st-dialog.ts';
+import './st-task-log.ts';
+
+const POLL_MS = 10_000;
+
+export class StTaskBar extends LitElement {
+  static override styles = [
+    baseStyles,
+    css`
+      :host { position: relative; display: inline-block; }
+      .count { background: var(--st-accent); color: var(--st-accent-text); border-radius: 999px; padding: 0 0.45rem; font-size: 0.75rem; font-weight: 700; }
+      .panel { position: absolute; right: 0; top: 2.6rem; width: min(26rem, 92vw); max-height: 60vh; overflow: auto; background: var(--st-surface); border: 1px solid var(--st-border); border-radius: var(--st-radius); box-shadow: var(--st-shadow); z-index: 30; padding: 0.3rem; }
+      .panel button { width: 100%; justify-content: flex-start; border: none; text-align: left; gap: 0.5rem; }
+      .what { flex: 1; overflow: hidden; text-overflow: ellipsis; }
+      .empty { padding: 0.8rem; }
+    `,
+  ];
+
+  static override properties = {
+    tasks: { state: true },
+    open: { state: true },
+    selected: { state: true },
+    error: { state: true },
+  };
+
+  declare tasks: TaskListEntry[];
+  declare open: boolean;
+  declare selected: string | undefined;
+  declare error: string | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private cleanup: (() => void) | undefined;
+
+  constructor() {
+    super();
+    this.tasks = [];
+    this.open = false;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.cleanup = onTrackedTask(() => void this.refresh());
+    void this.refresh();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.timer);
+    this.cleanup?.();
+  }
+
+  private async refresh(): Promise<void> {
+    clearTimeout(this.timer);
+    let list: TaskListEntry[] = [];
+    try {
+      list = await recentTasks();
+      this.error = undefined;
+    } catch (err) {
+      this.error = errorText(err);
+    }
+    // Tasks started here and not yet in the remotes' lists: ask for their status directly.
+    const known = new Set(list.map((t) => t.upid));
+    const mine = await Promise.all(
+      trackedTasks().filter((t) => !known.has(t.upid)).map(async (t) => {
+        try {
+          return { ...(await taskStatus(t.upid)), upid: t.upid };
+        } catch {
+          return { upid: t.upid, status: 'running', starttime: Math.floor(t.at / 1000) } as TaskListEntry;
+        }
+      }),
+    );
+    this.tasks = [...mine, ...list].sort((a, b) => (b.starttime ?? 0) - (a.starttime ?? 0)).slice(0, 50);
+    this.timer = setTimeout(() => void this.refresh(), this.tasks.some((t) => t.status === 'running') ? 2000 : POLL_MS);
+  }
+
+  private async show(upid: string): Promise<void> {
+    this.selected = upid;
+    this.open = false;
+    await this.updateComplete;
+    this.renderRoot.querySelector<StDialog>('st-dialog')?.show();
+  }
+
+  override render() {
+    const running = this.tasks.filter((t) => t.status === 'running').length;
+    return html`
+      <button class="icon" aria-label="Tasks: ${running} running" aria-expanded=${String(this.open)} @click=${() => { this.open = !this.open; }}>
+        ${icons.tasks}${running ? html`<span class="count">${running}</span>` : nothing}</button>
+      ${this.open
+        ? html`<div class="panel" role="dialog" aria-label="Recent tasks">
+            ${this.error ? html`<div class="error-box">${this.error}</div>` : nothing}
+            ${this.tasks.length ? nothing : html`<div class="empty muted">No recent tasks.</div>`}
+            ${this.tasks.map((t) => {
+              const d = describeUpid(t.upid);
+              const badge = t.status === 'running' ? html`<span class="badge warn">running</span>`
+                : taskFailed(t) ? html`<span class="badge error">failed</span>` : html`<span class="badge ok">OK</span>`;
+              return html`<button @click=${() => void this.show(t.upid)}>${badge}
+                <span class="what">${d.type ?? t.type} ${d.id ?? t.id ?? ''} <span class="muted">${t.remote ?? ''} ${d.node ?? ''}</span></span>
+                <span class="muted">${age(t.starttime)}</span></button>`;
+            })}
+          </div>`
+        : nothing}
+      ${this.selected
+        ? html`<st-dialog heading="Task" @close=${() => { this.selected = undefined; }}><st-task-log .upid=${this.selected}></st-task-log></st-dialog>`
+        : nothing}`;
+  }
+}
+customElements.define('st-task-bar', StTaskBar);

@@ -1,0 +1,20 @@
+// Tasks the user started in this tab, so the task bar shows them at once (before the next
+// poll of /remotes/tasks lists them), and whether they are still running.
+type Listener = () => void;
+const started: { upid: string; at: number }[] = [];
+const listeners = new Set<Listener>();
+
+export function trackTask(upid: string): void {
+  started.unshift({ upid, at: Date.now() });
+  started.length = Math.min(started.length, 20);
+  for (const fn of listeners) fn();
+}
+
+export function trackedTasks(): readonly { upid: string; at: number }[] {
+  return started;
+}
+
+export function onTrackedTask(fn: Listener): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}

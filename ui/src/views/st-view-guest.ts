@@ -1,0 +1,283 @@
+// A guest's page: status, config summary, usage charts from RRD data, and the actions the
+// session may take (start, shutdown, reboot, stop, migrate), each followed in a live task log.
+import { LitElement, css, html, nothing } from 'lit';
+import { api, errorText, path } from '../api/client.ts';
+import { guestAction, listResources } from '../api/resources.ts';
+import type { GuestAction } from '../api/resources.ts';
+import { session } from '../api/session.ts';
+import '../components/st-chart.ts';
+import '../components/st-dialog.ts';
+import type { StDialog } from '../components/st-dialog.ts';
+import '../components/st-task-log.ts';
+import { ratio, usageBar } from '../components/st-usage.ts';
+import { bytes, duration, percent, statusClass } from '../lib/format.ts';
+import { notify, notifyError } from '../lib/notify.ts';
+import { baseStyles, usageStyles } from '../lib/styles.ts';
+import { trackTask } from '../lib/task-tracker.ts';
+
+interface GuestStatus {
+  status: string;
+  name?: string;
+  node?: string;
+  cpu?: number;
+  cpus?: number;
+  mem?: number;
+  maxmem?: number;
+  disk?: number;
+  maxdisk?: number;
+  uptime?: number;
+  template?: boolean | number;
+  lock?: string;
+  tags?: string;
+}
+
+interface RrdPoint { time: number; cpu?: number; mem?: number; maxmem?: number; netin?: number; netout?: number; diskread?: number; diskwrite?: number }
+
+type Confirm = { action: GuestAction; typed: boolean } | { action: 'migrate' };
+
+const TIMEFRAMES = ['hour', 'day', 'week', 'month', 'year'] as const;
+
+/** Config keys worth a summary line; the rest is in the full list below it. */
+const SUMMARY_KEYS = ['name', 'ostype', 'cores', 'sockets', 'memory', 'cpu', 'machine', 'bios', 'boot', 'onboot', 'hostname', 'arch', 'swap', 'rootfs'];
+
+export class StViewGuest extends LitElement {
+  static override styles = [
+    baseStyles,
+    usageStyles,
+    css`
+      :host { display: block; }
+      .head h1 { margin: 0; }
+      .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(22rem, 100%), 1fr)); gap: 1rem; margin-top: 1rem; }
+      dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.35rem 1rem; margin: 0; }
+      dt { color: var(--st-text-muted); }
+      dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+      .actions { margin-top: 0.75rem; }
+      .charts { display: grid; gap: 1rem; }
+    `,
+  ];
+
+  static override properties = {
+    params: { attribute: false },
+    status: { state: true },
+    config: { state: true },
+    rrd: { state: true },
+    timeframe: { state: true },
+    error: { state: true },
+    confirm: { state: true },
+    upid: { state: true },
+    nodes: { state: true },
+    busy: { state: true },
+  };
+
+  declare params: { remote: string; type: string; vmid: string };
+  declare status: GuestStatus | undefined;
+  declare config: Record<string, unknown> | undefined;
+  declare rrd: RrdPoint[];
+  declare timeframe: (typeof TIMEFRAMES)[number];
+  declare error: string | undefined;
+  declare confirm: Confirm | undefined;
+  declare upid: string | undefined;
+  declare nodes: string[];
+  declare busy: boolean;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor() {
+    super();
+    this.rrd = [];
+    this.timeframe = 'hour';
+    this.nodes = [];
+    this.busy = false;
+  }
+
+  private get base(): string {
+    const { remote, type, vmid } = this.params;
+    return path`/pve/remotes/${remote}/${type}/${vmid}`;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.timer = setInterval(() => void this.loadStatus(), 10_000);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.timer);
+  }
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('params') && this.params) void this.loadAll();
+  }
+
+  private async loadAll(): Promise<void> {
+    await Promise.all([this.loadStatus(), this.loadConfig(), this.loadRrd()]);
+  }
+
+  private async loadStatus(): Promise<void> {
+    try {
+      this.status = await api.get<GuestStatus>(`${this.base}/status`);
+      this.error = undefined;
+    } catch (err) {
+      this.error = errorText(err);
+    }
+  }
+
+  private async loadConfig(): Promise<void> {
+    try {
+      this.config = await api.get<Record<string, unknown>>(`${this.base}/config`);
+    } catch {
+      // The status error (shown above) already says what is wrong with this guest.
+    }
+  }
+
+  private async loadRrd(): Promise<void> {
+    try {
+      this.rrd = await api.get<RrdPoint[]>(`${this.base}/rrddata`, { timeframe: this.timeframe, cf: 'AVERAGE' });
+    } catch {
+      this.rrd = [];
+    }
+  }
+
+  private get label(): string {
+    return this.status?.name ?? this.params.vmid;
+  }
+
+  private async ask(c: Confirm): Promise<void> {
+    this.confirm = c;
+    if (c.action === 'migrate') {
+      try {
+        const { rows } = await listResources(`remote:${this.params.remote} type:node`);
+        this.nodes = rows.map((r) => r.node ?? r.name ?? '').filter((n) => n && n !== this.status?.node);
+      } catch (err) {
+        notifyError(err, 'Cannot list the target nodes');
+      }
+    }
+    await this.updateComplete;
+    this.renderRoot.querySelector<StDialog>('st-dialog#confirm')?.show();
+  }
+
+  private async run(action: GuestAction | 'migrate', body: object = {}): Promise<void> {
+    this.renderRoot.querySelector<StDialog>('st-dialog#confirm')?.close();
+    this.confirm = undefined;
+    this.busy = true;
+    try {
+      const upid = await guestAction(this.params.remote, this.params.type, this.params.vmid, action, body);
+      this.upid = upid;
+      trackTask(upid);
+      notify('info', `${action} of ${this.label} started`);
+    } catch (err) {
+      notifyError(err, `${action} of ${this.label} failed`);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private onConfirmSubmit(ev: SubmitEvent): void {
+    ev.preventDefault();
+    const c = this.confirm;
+    if (!c) return;
+    const form = new FormData(ev.target as HTMLFormElement);
+    if (c.action === 'migrate') {
+      const target = String(form.get('target') ?? '');
+      if (!target) return;
+      void this.run('migrate', { target, online: form.get('online') === 'on' });
+      return;
+    }
+    if (c.typed && String(form.get('typed') ?? '').trim() !== this.label) return;
+    void this.run(c.action);
+  }
+
+  private renderConfirm() {
+    const c = this.confirm;
+    if (!c) return nothing;
+    if (c.action === 'migrate') {
+      return html`<st-dialog id="confirm" heading="Migrate ${this.label}" @close=${() => { this.confirm = undefined; }}>
+        <form id="confirm-form" @submit=${this.onConfirmSubmit}>
+          <label for="target">Target node</label>
+          <select id="target" name="target" required>${this.nodes.map((n) => html`<option>${n}</option>`)}</select>
+          <label><input type="checkbox" name="online" ?checked=${this.status?.status === 'running'}> Online (live) migration</label>
+        </form>
+        <button slot="actions" type="submit" form="confirm-form" class="primary" ?disabled=${!this.nodes.length}>Migrate</button>
+      </st-dialog>`;
+    }
+    const words: Record<GuestAction, string> = {
+      start: 'Start', stop: 'Stop (power off, like pulling the plug)', shutdown: 'Shut down (ask the guest OS)', reboot: 'Reboot',
+    };
+    return html`<st-dialog id="confirm" heading="${c.action[0]!.toUpperCase() + c.action.slice(1)} ${this.label}?" @close=${() => { this.confirm = undefined; }}>
+      <form id="confirm-form" @submit=${this.onConfirmSubmit}>
+        <p>${words[c.action]} — guest <strong>${this.label}</strong> on ${this.params.remote}.</p>
+        ${c.typed
+          ? html`<label for="typed">Type <strong>${this.label}</strong> to confirm</label>
+              <input id="typed" name="typed" autocomplete="off" required pattern=${this.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>`
+          : nothing}
+      </form>
+      <button slot="actions" type="button" @click=${() => this.renderRoot.querySelector<StDialog>('st-dialog#confirm')?.close()}>Cancel</button>
+      <button slot="actions" type="submit" form="confirm-form" class=${c.typed ? 'danger' : 'primary'}>${c.action[0]!.toUpperCase() + c.action.slice(1)}</button>
+    </st-dialog>`;
+  }
+
+  private renderActions() {
+    if (!session.can(`/remotes/${this.params.remote}`, 'manage')) return nothing;
+    const running = this.status?.status === 'running';
+    const b = this.busy;
+    return html`<div class="row actions" role="group" aria-label="Actions">
+      <button class="primary" ?disabled=${b || running} @click=${() => void this.run('start')}>Start</button>
+      <button ?disabled=${b || !running} @click=${() => void this.ask({ action: 'shutdown', typed: false })}>Shutdown</button>
+      <button ?disabled=${b || !running} @click=${() => void this.ask({ action: 'reboot', typed: false })}>Reboot</button>
+      <button class="danger" ?disabled=${b || !running} @click=${() => void this.ask({ action: 'stop', typed: true })}>Stop</button>
+      <button ?disabled=${b} @click=${() => void this.ask({ action: 'migrate' })}>Migrate</button>
+    </div>`;
+  }
+
+  private renderCharts() {
+    const times = this.rrd.map((p) => p.time);
+    return html`<section class="card charts" aria-label="Usage">
+      <div class="row"><h2>Usage</h2><span class="spacer"></span>
+        <select aria-label="Time frame" @change=${(e: Event) => { this.timeframe = (e.target as HTMLSelectElement).value as typeof this.timeframe; void this.loadRrd(); }}>
+          ${TIMEFRAMES.map((t) => html`<option ?selected=${t === this.timeframe}>${t}</option>`)}</select></div>
+      ${this.rrd.length
+        ? html`<st-chart heading="CPU" .times=${times} .max=${1} .format=${percent} .series=${[{ label: 'CPU', cls: 'a', values: this.rrd.map((p) => p.cpu) }]}></st-chart>
+            <st-chart heading="Memory" .times=${times} .format=${bytes} .max=${Math.max(0, ...this.rrd.map((p) => p.maxmem ?? 0)) || undefined}
+              .series=${[{ label: 'Used', cls: 'a', values: this.rrd.map((p) => p.mem) }]}></st-chart>
+            <st-chart heading="Network" .times=${times} .format=${(v: number) => `${bytes(v)}/s`}
+              .series=${[{ label: 'In', cls: 'a', values: this.rrd.map((p) => p.netin) }, { label: 'Out', cls: 'b', values: this.rrd.map((p) => p.netout) }]}></st-chart>`
+        : html`<p class="muted">No usage data yet.</p>`}
+    </section>`;
+  }
+
+  override render() {
+    const s = this.status;
+    const { remote, type, vmid } = this.params;
+    const cfg = this.config ?? {};
+    return html`
+      <div class="row head">
+        <h1>${type === 'lxc' ? 'CT' : 'VM'} ${vmid}${s?.name ? ` (${s.name})` : ''}</h1>
+        ${s ? html`<span class="badge ${statusClass(s.status)}" aria-label="Guest status">${s.status}</span>` : nothing}
+      </div>
+      <p class="muted">on <a href="/remotes/${encodeURIComponent(remote)}">${remote}</a>${s?.node ? html` / node ${s.node}` : nothing}</p>
+      ${this.error ? html`<div class="error-box" role="alert">${this.error}</div>` : nothing}
+      ${this.renderActions()}
+      ${this.upid ? html`<section class="card" aria-label="Task"><st-task-log .upid=${this.upid} @task-done=${() => void this.loadStatus()}></st-task-log></section>` : nothing}
+      <div class="grid">
+        <section class="card" aria-label="Status">
+          <h2>Status</h2>
+          <dl>
+            <dt>CPU</dt><dd>${usageBar(s?.cpu, 'CPU')}${s?.cpus ? html` <span class="muted">of ${s.cpus} CPUs</span>` : nothing}</dd>
+            <dt>Memory</dt><dd>${usageBar(ratio(s?.mem, s?.maxmem), 'Memory')} <span class="muted">${bytes(s?.mem)} / ${bytes(s?.maxmem)}</span></dd>
+            <dt>Disk</dt><dd>${bytes(s?.maxdisk)}</dd>
+            <dt>Uptime</dt><dd>${duration(s?.uptime)}</dd>
+            ${s?.lock ? html`<dt>Lock</dt><dd>${s.lock}</dd>` : nothing}
+            ${s?.tags ? html`<dt>Tags</dt><dd>${s.tags}</dd>` : nothing}
+          </dl>
+        </section>
+        <section class="card" aria-label="Configuration">
+          <h2>Configuration</h2>
+          <dl>${Object.entries(cfg)
+            .filter(([k]) => SUMMARY_KEYS.includes(k) || /^(net|scsi|virtio|sata|ide|mp)\d+$/.test(k))
+            .map(([k, v]) => html`<dt>${k}</dt><dd class="mono">${String(v)}</dd>`)}</dl>
+        </section>
+        ${this.renderCharts()}
+      </div>
+      ${this.renderConfirm()}`;
+  }
+}
+customElements.define('st-view-guest', StViewGuest);
