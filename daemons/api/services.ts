@@ -7,8 +7,10 @@ export interface Service {
   stop(): Promise<void> | void;
 }
 
-export async function startServices(_deps: AppDeps): Promise<{ stop(): Promise<void> }> {
+export async function startServices(deps: AppDeps): Promise<{ stop(): Promise<void> }> {
   const running: Service[] = [];
+  deps.remotes.poller.start();
+  running.push({ name: 'poller', stop: () => deps.remotes.poller.stop() });
   return {
     async stop() {
       for (const s of running.reverse()) await s.stop();

@@ -30,7 +30,7 @@ export interface StoredRemote {
   comment?: string;
 }
 
-export type RemoteListener = (id: string, remote: Entry<StoredRemote> | undefined) => void;
+export type RemoteListener = (id: string, remote: Entry<StoredRemote> | undefined) => void | Promise<void>;
 
 export class RemoteRepo {
   private readonly db: Collection<StoredRemote>;
@@ -45,9 +45,9 @@ export class RemoteRepo {
     this.listeners.push(listener);
   }
 
-  private changed(id: string): void {
+  private async changed(id: string): Promise<void> {
     const entry = this.db.get(id);
-    for (const l of this.listeners) l(id, entry);
+    await Promise.all(this.listeners.map((l) => l(id, entry)));
   }
 
   list(): Entry<StoredRemote>[] {
@@ -91,7 +91,7 @@ export class RemoteRepo {
       ...(input.comment ? { comment: input.comment } : {}),
     };
     await this.db.create(input.id, value);
-    this.changed(input.id);
+    await this.changed(input.id);
     return this.get(input.id);
   }
 
@@ -110,14 +110,14 @@ export class RemoteRepo {
       if (field === 'slow-interval') next['slow-interval'] = SLOW_INTERVAL.default;
     }
     await this.db.update(id, next, digestVersion(input.digest));
-    this.changed(id);
+    await this.changed(id);
     return this.get(id);
   }
 
   async delete(id: string, digest?: string): Promise<void> {
     this.get(id);
     await this.db.delete(id, digestVersion(digest));
-    this.changed(id);
+    await this.changed(id);
   }
 
   /**

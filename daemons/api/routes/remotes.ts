@@ -5,9 +5,34 @@ import { DEFAULT_PORT, ProbeTlsBody, ProbeTlsResult, RemoteCreateSchema, RemoteS
 import { digest, safeId } from '../../../shared/formats.ts';
 import { defineRoute } from '../framework/route.ts';
 import { RemoteRepo } from '../remotes/remote-repo.ts';
+import type { StateRecord } from '../remotes/snapshot-cache.ts';
+import { RemoteStateSchema } from '../../../shared/resources.ts';
+import type { AppDeps } from '../deps.ts';
 import { probeTls, scanRemote } from '../remotes/wizard.ts';
 
 const RemoteParams = z.strictObject({ remote: safeId });
+
+const EndpointHealth = z.object({ host: z.string(), port: z.number(), 'changed-fingerprint': z.string().optional(), error: z.string().optional() });
+const RemoteStatus = RemoteStateSchema.extend({ endpoints: z.array(EndpointHealth) });
+
+function remoteStatus(deps: AppDeps, id: string) {
+  const entry = deps.remotes.repo.get(id);
+  const seen = deps.remotes.clients.endpointStates(id);
+  return {
+    ...(deps.remotes.cache.state(id) ?? { remote: id, type: entry.value.type, status: entry.value.enabled ? 'unknown' as const : 'disabled' as const }),
+    endpoints: entry.value.endpoints.map((e, i) => ({
+      host: e.host,
+      port: e.port,
+      ...(seen?.[i]?.mismatch ? { 'changed-fingerprint': seen[i].mismatch } : {}),
+      ...(seen?.[i]?.lastError ? { error: seen[i].lastError } : {}),
+    })),
+  };
+}
+
+async function refreshed(deps: AppDeps, id: string): Promise<StateRecord> {
+  if (!deps.remotes.repo.get(id).value.enabled) return deps.remotes.cache.stateRecord(id) ?? { remote: id, type: deps.remotes.repo.get(id).value.type, status: 'disabled' };
+  return deps.remotes.poller.refresh(id, { slow: true });
+}
 
 export const routes = [
   defineRoute({
@@ -74,6 +99,44 @@ export const routes = [
     handler: async ({ deps, params, query }) => {
       await deps.remotes.repo.delete(params.remote, query.digest);
       return null;
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/remotes/{remote}/status',
+    summary: "A remote's health: ok, degraded or down with the error, the age of its data, and each endpoint's state",
+    tags: ['remotes'],
+    params: RemoteParams,
+    output: RemoteStatus,
+    permission: { path: '/remotes/{remote}', privilege: 'audit' },
+    audit: false,
+    handler: ({ deps, params }) => remoteStatus(deps, params.remote),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/remotes/{remote}/refresh',
+    summary: "Refresh a remote's resources (and its slower items) now; answers when done",
+    tags: ['remotes'],
+    params: RemoteParams,
+    output: RemoteStatus,
+    permission: { path: '/remotes/{remote}', privilege: 'manage' },
+    audit: 'remote.refresh',
+    handler: async ({ deps, params }) => {
+      await refreshed(deps, params.remote);
+      return remoteStatus(deps, params.remote);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/remotes/refresh',
+    summary: 'Refresh every enabled remote now; answers when all are done',
+    tags: ['remotes'],
+    output: z.array(RemoteStateSchema),
+    permission: { path: '/remotes', privilege: 'manage' },
+    audit: 'remote.refresh-all',
+    handler: async ({ deps }) => {
+      await deps.remotes.poller.refreshAll();
+      return deps.remotes.repo.list().map((e) => deps.remotes.cache.state(e.key) ?? { remote: e.key, type: e.value.type, status: 'disabled' as const });
     },
   }),
   defineRoute({

@@ -1,0 +1,197 @@
+// Refreshes every enabled remote on its interval: different remotes concurrently (bounded),
+// one refresh at a time per remote (a "refresh now" during a refresh joins it). A failed
+// refresh marks the remote down with its error and keeps the last good snapshot. Slower
+// items (updates, subscription) are fetched on the remote's slow interval.
+import { ApiError } from '../../../shared/errors.ts';
+import type { Resource } from '../../../shared/resources.ts';
+import type { Logger } from '../../common/log.ts';
+import type { Entry } from '../store/store.ts';
+import { pbsDatastoreResource, pbsNodeResource, pveResource } from '../resources/normalize.ts';
+import type { ClientPool } from './client-pool.ts';
+import type { RemoteClient } from './client.ts';
+import { Limiter } from './limiter.ts';
+import type { RemoteRepo, StoredRemote } from './remote-repo.ts';
+import type { SnapshotCache, StateRecord, TaskSummary } from './snapshot-cache.ts';
+
+export interface PollerOptions {
+  /** Remotes refreshed at the same time. */
+  concurrency: number;
+  /** How often the scheduler looks for due remotes. */
+  tickMs: number;
+  now(): number;
+}
+
+type Raw = Record<string, unknown>;
+
+export class Poller {
+  private readonly limiter: Limiter;
+  private readonly running = new Map<string, Promise<StateRecord>>();
+  private readonly lastSlow = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly repo: RemoteRepo,
+    private readonly clients: ClientPool,
+    private readonly cache: SnapshotCache,
+    private readonly log: Logger,
+    private readonly opts: PollerOptions,
+  ) {
+    this.limiter = new Limiter(opts.concurrency);
+    repo.onChange(async (id, entry) => {
+      if (!entry) await this.cache.remove(id);
+      else if (!entry.value.enabled) await this.cache.setState({ ...(this.cache.stateRecord(id) ?? { remote: id, type: entry.value.type }), status: 'disabled' });
+    });
+  }
+
+  start(): void {
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.opts.tickMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Starts refreshes of remotes whose interval has passed since their last attempt. */
+  private tick(): void {
+    const now = this.opts.now();
+    for (const e of this.repo.list()) {
+      if (!e.value.enabled || this.running.has(e.key)) continue;
+      const last = this.cache.stateRecord(e.key)?.lastAttempt ?? 0;
+      if (now - last >= e.value['poll-interval'] * 1000) void this.refresh(e.key).catch(() => undefined);
+    }
+  }
+
+  /** Refreshes all enabled remotes now; resolves when every one has finished. */
+  async refreshAll(): Promise<StateRecord[]> {
+    return Promise.all(this.repo.list().filter((e) => e.value.enabled).map((e) => this.refresh(e.key)));
+  }
+
+  /** Refresh one remote now (joins a refresh already under way). */
+  refresh(id: string, opts: { slow?: boolean } = {}): Promise<StateRecord> {
+    const current = this.running.get(id);
+    if (current) return current;
+    const p = this.limiter.run(() => this.refreshOnce(id, opts.slow ?? false)).finally(() => this.running.delete(id));
+    this.running.set(id, p);
+    return p;
+  }
+
+  private async refreshOnce(id: string, forceSlow: boolean): Promise<StateRecord> {
+    const entry = this.repo.get(id);
+    const remote = entry.value;
+    const started = this.opts.now();
+    const client = this.clients.client(entry, null);
+    let state: StateRecord;
+    try {
+      const problems: string[] = [];
+      const { resources, tasks } = remote.type === 'pve' ? await this.fetchPve(client, id, problems) : await this.fetchPbs(client, id, problems);
+      await this.cache.setSnapshot(id, remote.type, { time: started, resources, tasks });
+      await this.refreshCredentials(entry, problems);
+      for (const ep of client.endpoints) {
+        if (ep.mismatch) problems.push(`endpoint ${ep.host}:${ep.port}: certificate changed (now ${ep.mismatch}); trust it to use this endpoint again`);
+        else if (ep.failedAt !== undefined && ep.failedAt >= started) problems.push(`endpoint ${ep.host}:${ep.port}: ${ep.lastError}`);
+      }
+      state = { remote: id, type: remote.type, status: problems.length ? 'degraded' : 'ok', lastSuccess: started, lastAttempt: started, problems, refreshMs: this.opts.now() - started };
+    } catch (err) {
+      const e = err instanceof ApiError ? err : new ApiError('remote_error', String(err));
+      const prev = this.cache.stateRecord(id);
+      state = { remote: id, type: remote.type, status: 'down', lastAttempt: started, lastSuccess: prev?.lastSuccess, error: e.message, errorCode: e.code, refreshMs: this.opts.now() - started };
+      this.log.warn('remote refresh failed', { remote: id, code: e.code, error: e.message });
+    }
+    // Removed while the refresh ran: leave no cache entry behind.
+    if (!this.repo.find(id)) {
+      await this.cache.remove(id);
+      return state;
+    }
+    await this.cache.setState(state);
+    if (state.status !== 'down' && (forceSlow || started - (this.lastSlow.get(id) ?? 0) >= remote['slow-interval'] * 1000)) {
+      this.lastSlow.set(id, started);
+      await this.refreshSlow(client, remote).catch((err: unknown) => this.log.warn('slow refresh failed', { remote: id, error: String(err) }));
+    }
+    return state;
+  }
+
+  private async fetchPve(client: RemoteClient, id: string, problems: string[]): Promise<{ resources: Resource[]; tasks: TaskSummary[] }> {
+    const [items, tasks] = await Promise.all([
+      client.get('/cluster/resources') as Promise<Raw[] | null>,
+      (client.get('/cluster/tasks') as Promise<Raw[] | null>).catch(() => null),
+    ]);
+    if (!Array.isArray(items)) throw new ApiError('remote_error', `${id}: /cluster/resources did not answer a list`);
+    const resources: Resource[] = [];
+    for (const item of items) {
+      const r = pveResource(id, item);
+      if (!r) continue;
+      if (r.type === 'node' && r.status !== 'online') problems.push(`node ${r.node} is ${r.status ?? 'unknown'}`);
+      resources.push(r);
+    }
+    return { resources, tasks: taskList(tasks) };
+  }
+
+  private async fetchPbs(client: RemoteClient, id: string, problems: string[]): Promise<{ resources: Resource[]; tasks: TaskSummary[] }> {
+    const [status, usage, tasks] = await Promise.all([
+      client.get('/nodes/localhost/status') as Promise<Raw | null>,
+      client.get('/status/datastore-usage') as Promise<Raw[] | null>,
+      (client.get('/nodes/localhost/tasks', { limit: 50 }) as Promise<Raw[] | null>).catch(() => null),
+    ]);
+    const resources: Resource[] = [pbsNodeResource(id, status)];
+    for (const item of usage ?? []) {
+      const r = pbsDatastoreResource(id, item);
+      if (!r) continue;
+      if (item.error) problems.push(`datastore ${r.name}: ${String(item.error).slice(0, 200)}`);
+      resources.push(r);
+    }
+    return { resources, tasks: taskList(tasks) };
+  }
+
+  /** What each non-default credential sees, so users acting through it see only that. */
+  private async refreshCredentials(entry: Entry<StoredRemote>, problems: string[]): Promise<void> {
+    const remote = entry.value;
+    for (const cred of remote.credentials.slice(1)) {
+      try {
+        const client = this.clients.client(entry, cred.name);
+        const ids: string[] = [];
+        if (remote.type === 'pve') {
+          for (const item of ((await client.get('/cluster/resources')) as Raw[] | null) ?? []) if (typeof item.id === 'string') ids.push(item.id);
+        } else {
+          ids.push('node/localhost');
+          for (const item of ((await client.get('/status/datastore-usage')) as Raw[] | null) ?? []) if (typeof item.store === 'string') ids.push(`datastore/${item.store}`);
+        }
+        await this.cache.setCredentialIds(remote.id, remote.type, cred.name, ids);
+      } catch (err) {
+        problems.push(`credential ${cred.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  private async refreshSlow(client: RemoteClient, remote: StoredRemote): Promise<void> {
+    const nodes = remote.type === 'pbs' ? ['localhost'] : this.cache.indexed(remote.id).filter((x) => x.r.type === 'node' && x.r.status === 'online').map((x) => x.r.node!);
+    const out: Record<string, { updates?: unknown[]; subscription?: unknown; error?: string }> = {};
+    await Promise.all(nodes.map(async (node) => {
+      const base = `/nodes/${encodeURIComponent(node)}`;
+      const [updates, subscription] = await Promise.allSettled([client.get(`${base}/apt/update`), client.get(`${base}/subscription`)]);
+      out[node] = {
+        ...(updates.status === 'fulfilled' && Array.isArray(updates.value) ? { updates: updates.value.slice(0, 2000) } : {}),
+        ...(subscription.status === 'fulfilled' ? { subscription: subscription.value } : {}),
+        ...(updates.status === 'rejected' ? { error: String(updates.reason instanceof Error ? updates.reason.message : updates.reason) } : {}),
+      };
+    }));
+    await this.cache.setSlow(remote.id, remote.type, { time: this.opts.now(), nodes: out });
+  }
+}
+
+function taskList(raw: Raw[] | null): TaskSummary[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.slice(0, 200).filter((t) => typeof t.upid === 'string').map((t) => ({
+    upid: t.upid as string,
+    ...(typeof t.node === 'string' ? { node: t.node } : {}),
+    ...(typeof t.type === 'string' ? { type: t.type } : {}),
+    ...(typeof t.id === 'string' ? { id: t.id } : {}),
+    ...(typeof t.user === 'string' ? { user: t.user } : {}),
+    ...(typeof t.starttime === 'number' ? { starttime: t.starttime } : {}),
+    ...(typeof t.endtime === 'number' ? { endtime: t.endtime } : {}),
+    ...(typeof t.status === 'string' ? { status: t.status } : {}),
+  }));
+}

@@ -1,0 +1,165 @@
+// The last good snapshot of every remote, in memory for searches and in LMDB so that a
+// restart serves it at once. Each snapshot keeps its time; the remote's state (ok,
+// degraded, down with its error) is kept beside it and never replaces the data.
+import type { RemoteType } from '../../../shared/remotes.ts';
+import type { RemoteHealth, RemoteState, Resource } from '../../../shared/resources.ts';
+import type { Collection, Store } from '../store/store.ts';
+import { indexResource } from '../resources/matcher.ts';
+import type { Indexed } from '../resources/matcher.ts';
+
+export interface Snapshot {
+  /** ms since the epoch of the refresh that produced it. */
+  time: number;
+  resources: Resource[];
+  /** Recent tasks of the remote (PVE /cluster/tasks, PBS node tasks), newest first. */
+  tasks?: TaskSummary[];
+}
+
+export interface TaskSummary {
+  upid: string;
+  node?: string;
+  type?: string;
+  id?: string;
+  user?: string;
+  starttime?: number;
+  endtime?: number;
+  status?: string;
+}
+
+export interface StateRecord {
+  remote: string;
+  type: RemoteType;
+  status: RemoteHealth;
+  lastSuccess?: number;
+  lastAttempt?: number;
+  error?: string;
+  errorCode?: string;
+  problems?: string[];
+  refreshMs?: number;
+}
+
+interface CacheEntry {
+  snapshot?: Snapshot;
+  indexed: Indexed[];
+  state: StateRecord;
+  /** For credentials other than the default: the resource ids they can see. */
+  credentialIds: Map<string, Set<string>>;
+  slow?: unknown;
+}
+
+type Stored = Snapshot | StateRecord | { ids: string[] } | unknown;
+
+export class SnapshotCache {
+  private readonly entries = new Map<string, CacheEntry>();
+  private readonly db: Collection<Stored>;
+
+  constructor(store: Store, private readonly now: () => number = Date.now) {
+    this.db = store.collection<Stored>('cache');
+  }
+
+  /** Reads what the last run left: the snapshots are served at once, with their age. */
+  load(): void {
+    for (const { key, value } of this.db.list('state/')) {
+      const state = value as StateRecord;
+      this.entry(state.remote, state.type).state = state;
+    }
+    for (const { key, value } of this.db.list('res/')) {
+      const e = this.entries.get(key.slice(4));
+      if (e) this.applySnapshot(e, value as Snapshot);
+    }
+    for (const { key, value } of this.db.list('cred/')) {
+      const [, remote, credential] = key.split('/');
+      const e = this.entries.get(remote!);
+      if (e && credential) e.credentialIds.set(credential, new Set((value as { ids: string[] }).ids));
+    }
+    for (const { key, value } of this.db.list('slow/')) {
+      const e = this.entries.get(key.slice(5));
+      if (e) e.slow = value;
+    }
+  }
+
+  private entry(remote: string, type: RemoteType): CacheEntry {
+    let e = this.entries.get(remote);
+    if (!e) {
+      e = { indexed: [], state: { remote, type, status: 'unknown' }, credentialIds: new Map() };
+      this.entries.set(remote, e);
+    }
+    e.state.type = type;
+    return e;
+  }
+
+  private applySnapshot(e: CacheEntry, s: Snapshot): void {
+    e.snapshot = s;
+    e.indexed = s.resources.map(indexResource);
+  }
+
+  async setSnapshot(remote: string, type: RemoteType, snapshot: Snapshot): Promise<void> {
+    this.applySnapshot(this.entry(remote, type), snapshot);
+    await this.db.put(`res/${remote}`, snapshot);
+  }
+
+  async setCredentialIds(remote: string, type: RemoteType, credential: string, ids: string[]): Promise<void> {
+    this.entry(remote, type).credentialIds.set(credential, new Set(ids));
+    await this.db.put(`cred/${remote}/${credential}`, { ids });
+  }
+
+  async setState(state: StateRecord): Promise<void> {
+    this.entry(state.remote, state.type).state = state;
+    await this.db.put(`state/${state.remote}`, state);
+  }
+
+  async setSlow(remote: string, type: RemoteType, data: unknown): Promise<void> {
+    this.entry(remote, type).slow = data;
+    await this.db.put(`slow/${remote}`, data);
+  }
+
+  async remove(remote: string): Promise<void> {
+    this.entries.delete(remote);
+    for (const prefix of [`res/${remote}`, `state/${remote}`, `slow/${remote}`]) {
+      if (this.db.get(prefix)) await this.db.delete(prefix);
+    }
+    for (const { key } of this.db.list(`cred/${remote}/`)) await this.db.delete(key);
+  }
+
+  remotes(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  snapshot(remote: string): Snapshot | undefined {
+    return this.entries.get(remote)?.snapshot;
+  }
+
+  indexed(remote: string): Indexed[] {
+    return this.entries.get(remote)?.indexed ?? [];
+  }
+
+  credentialIds(remote: string, credential: string): Set<string> | undefined {
+    return this.entries.get(remote)?.credentialIds.get(credential);
+  }
+
+  slow(remote: string): unknown {
+    return this.entries.get(remote)?.slow;
+  }
+
+  stateRecord(remote: string): StateRecord | undefined {
+    return this.entries.get(remote)?.state;
+  }
+
+  /** The wire state, with the data's age computed now. */
+  state(remote: string): RemoteState | undefined {
+    const s = this.entries.get(remote)?.state;
+    if (!s) return undefined;
+    const now = this.now();
+    return {
+      remote: s.remote,
+      type: s.type,
+      status: s.status,
+      ...(s.lastSuccess !== undefined ? { 'last-success': Math.floor(s.lastSuccess / 1000), age: Math.max(0, Math.round((now - s.lastSuccess) / 1000)) } : {}),
+      ...(s.lastAttempt !== undefined ? { 'last-attempt': Math.floor(s.lastAttempt / 1000) } : {}),
+      ...(s.error ? { error: s.error } : {}),
+      ...(s.errorCode ? { 'error-code': s.errorCode } : {}),
+      ...(s.problems?.length ? { problems: s.problems } : {}),
+      ...(s.refreshMs !== undefined ? { 'refresh-ms': s.refreshMs } : {}),
+    };
+  }
+}

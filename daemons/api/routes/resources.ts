@@ -1,0 +1,60 @@
+// /resources: one search across every remote the caller may see, the dashboard counts,
+// and the outliers. Served from the poller's snapshots, with each remote's freshness.
+import { z } from 'zod';
+import { intParam } from '../../../shared/formats.ts';
+import { RemoteStateSchema, ResourceListResult } from '../../../shared/resources.ts';
+import { defineRoute } from '../framework/route.ts';
+import { SORT_FIELDS, listResources, resourceStatus, topEntities } from '../resources/resource-query.ts';
+
+const Counts = z.record(z.string(), z.number());
+const Task = z.object({
+  remote: z.string(), upid: z.string(), node: z.string().optional(), type: z.string().optional(), id: z.string().optional(),
+  user: z.string().optional(), starttime: z.number().optional(), endtime: z.number().optional(), status: z.string().optional(),
+});
+const Top = z.array(z.object({ remote: z.string(), id: z.string(), type: z.string(), name: z.string().optional(), node: z.string().optional(), value: z.number() }));
+
+export const routes = [
+  defineRoute({
+    method: 'GET',
+    path: '/resources/list',
+    summary: 'Guests, nodes, storages and PBS datastores across all remotes the caller may see, with search, sort and paging',
+    description: 'See docs/api.md for the search syntax (categories, +required, -excluded, numeric comparisons such as cpu>80%). Each remote\'s freshness (status, age, error) comes along; a remote that is down keeps its last snapshot.',
+    tags: ['resources'],
+    query: z.strictObject({
+      search: z.string().max(1024).optional(),
+      sort: z.enum(SORT_FIELDS).optional(),
+      order: z.enum(['asc', 'desc']).optional(),
+      start: intParam(0, 10_000_000).default(0),
+      limit: intParam(1, 100_000).default(1000),
+    }),
+    output: ResourceListResult,
+    permission: { authenticated: true, description: 'Shows the remotes the caller holds a role on (through a group: what that group\'s credential sees) and the views granted to them.' },
+    audit: false,
+    handler: ({ deps, auth, query }) => listResources(deps, auth, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/resources/status',
+    summary: 'Dashboard counts: guests/nodes/storages per status, remotes by health with errors and data age, recent failed tasks',
+    tags: ['resources'],
+    output: z.object({
+      remotes: z.object({ total: z.number(), ok: z.number(), degraded: z.number(), down: z.number(), unknown: z.number(), disabled: z.number(), list: z.array(RemoteStateSchema) }),
+      qemu: Counts, lxc: Counts, nodes: Counts, storages: Counts, datastores: Counts,
+      'failed-tasks': z.array(Task),
+    }),
+    permission: { authenticated: true, description: 'Counts only what the caller may see.' },
+    audit: false,
+    handler: ({ deps, auth }) => resourceStatus(deps, auth, deps.remotes.now()),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/resources/top-entities',
+    summary: 'Outliers: busiest guests and nodes by CPU and memory, fullest storages (usage as fractions)',
+    tags: ['resources'],
+    query: z.strictObject({ limit: intParam(1, 100).default(10) }),
+    output: z.object({ 'guest-cpu': Top, 'guest-mem': Top, 'node-cpu': Top, 'node-mem': Top, storage: Top }),
+    permission: { authenticated: true, description: 'Ranks only what the caller may see.' },
+    audit: false,
+    handler: ({ deps, auth, query }) => topEntities(deps, auth, query.limit),
+  }),
+];
