@@ -59,7 +59,7 @@ export class SnapshotCache {
 
   /** Reads what the last run left: the snapshots are served at once, with their age. */
   load(): void {
-    for (const { key, value } of this.db.list('state/')) {
+    for (const { value } of this.db.list('state/')) {
       const state = value as StateRecord;
       this.entry(state.remote, state.type).state = state;
     }
