@@ -1,0 +1,38 @@
+// Form helpers for the administration pages: validate with the API's own zod schemas
+// (shared/), and show both client-side and API field errors beside their fields.
+import { html, nothing } from 'lit';
+import type { z } from 'zod';
+import { ApiRequestError } from '../../api/client.ts';
+
+export type FieldErrors = Record<string, string>;
+
+/** Validates input with a shared schema: the parsed value, or the errors per field. */
+export function validate<S extends z.ZodType>(schema: S, input: unknown): { ok: true; value: z.output<S> } | { ok: false; errors: FieldErrors } {
+  const r = schema.safeParse(input);
+  if (r.success) return { ok: true, value: r.data };
+  const errors: FieldErrors = {};
+  for (const issue of r.error.issues) {
+    const key = issue.path.map(String).join('.') || '_';
+    errors[key] ??= issue.message;
+  }
+  return { ok: false, errors };
+}
+
+/** The API's field errors (code validation), or nothing. */
+export function apiFieldErrors(err: unknown): FieldErrors {
+  return err instanceof ApiRequestError && err.errors ? err.errors : {};
+}
+
+export function fieldError(errors: FieldErrors | undefined, ...keys: string[]) {
+  const msg = keys.map((k) => errors?.[k]).find(Boolean);
+  return msg ? html`<div class="field-error" role="alert">${msg}</div>` : nothing;
+}
+
+/** Form fields as strings, empty ones left out (so optional schema fields stay absent). */
+export function formValues(form: HTMLFormElement): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of new FormData(form)) {
+    if (typeof v === 'string' && v.trim() !== '') out[k] = v.trim();
+  }
+  return out;
+}
