@@ -23,28 +23,26 @@ export interface Resource {
   datastore?: string;
 }
 
-/** One remote's resources, or why they are missing, with the snapshot's age. */
-export interface RemoteResources {
+/** A remote's freshness beside the list: a remote that is down shows as down, with its error. */
+export interface RemoteState {
   remote: string;
-  'remote-type'?: string;
-  resources: Resource[];
+  type?: string;
+  status: 'ok' | 'degraded' | 'down' | 'unknown' | 'disabled' | string;
+  'last-success'?: number;
+  /** Seconds since the last successful refresh. */
+  age?: number;
   error?: string;
-  /** Epoch seconds of the last good poll. */
-  timestamp?: number;
+  problems?: string[];
 }
 
-export function flatten(groups: RemoteResources[] | Resource[]): Resource[] {
-  if (!groups.length) return [];
-  if ('resources' in groups[0]!) {
-    return (groups as RemoteResources[]).flatMap((g) => g.resources.map((r) => (r.remote ? r : { ...r, remote: g.remote })));
-  }
-  return groups as Resource[];
+export interface ResourceList {
+  total: number;
+  resources: Resource[];
+  remotes: RemoteState[];
 }
 
-export async function listResources(search: string, signal?: AbortSignal): Promise<{ rows: Resource[]; groups: RemoteResources[] }> {
-  const data = await api.get<RemoteResources[] | Resource[]>('/resources/list', search ? { search } : undefined, { signal });
-  const groups = data.length && 'resources' in data[0]! ? (data as RemoteResources[]) : [];
-  return { rows: flatten(data), groups };
+export async function listResources(search: string, signal?: AbortSignal): Promise<ResourceList> {
+  return api.get<ResourceList>('/resources/list', search ? { search } : undefined, { signal });
 }
 
 export const isGuest = (r: Resource) => r.type === 'qemu' || r.type === 'lxc';

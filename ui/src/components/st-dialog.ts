@@ -13,12 +13,19 @@ export class StDialog extends LitElement {
       .head { display: flex; align-items: center; padding: 0.8rem 1rem; border-bottom: 1px solid var(--st-border); }
       .head h2 { margin: 0; flex: 1; }
       .body { padding: 1rem; max-height: 70vh; overflow: auto; }
+      [hidden] { display: none !important; }
       .actions { display: flex; justify-content: flex-end; gap: 0.5rem; padding: 0.8rem 1rem; border-top: 1px solid var(--st-border); }
     `,
   ];
 
-  static override properties = { heading: {} };
+  static override properties = { heading: {}, hasActions: { state: true } };
   declare heading: string;
+  declare hasActions: boolean;
+
+  constructor() {
+    super();
+    this.hasActions = false;
+  }
 
   show(): void {
     this.renderRoot.querySelector('dialog')?.showModal();
@@ -32,7 +39,8 @@ export class StDialog extends LitElement {
     return html`<dialog aria-label=${this.heading} @close=${() => this.dispatchEvent(new Event('close'))}>
       <div class="head"><h2>${this.heading}</h2><button class="icon" aria-label="Close" @click=${this.close}>${icons.close}</button></div>
       <div class="body"><slot></slot></div>
-      <div class="actions"><slot name="actions"></slot></div>
+      <div class="actions" ?hidden=${!this.hasActions}><slot name="actions"
+        @slotchange=${(e: Event) => { this.hasActions = (e.target as HTMLSlotElement).assignedElements().length > 0; }}></slot></div>
     </dialog>`;
   }
 }

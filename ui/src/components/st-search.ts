@@ -15,7 +15,7 @@ export class StSearch extends LitElement {
       :host { display: block; position: relative; }
       .box { position: relative; }
       .box svg { position: absolute; left: 0.55rem; top: 50%; transform: translateY(-50%); color: var(--st-text-muted); }
-      input { padding-left: 2rem; background: var(--st-surface-2); }
+      input { padding-left: 2.3rem; background: var(--st-surface-2); }
       ul { position: absolute; left: 0; right: 0; top: 2.4rem; margin: 0; padding: 0.3rem; list-style: none; background: var(--st-surface); border: 1px solid var(--st-border); border-radius: var(--st-radius); box-shadow: var(--st-shadow); z-index: 40; }
       li { padding: 0.35rem 0.6rem; border-radius: var(--st-radius); cursor: pointer; font-family: var(--st-mono); font-size: 0.9rem; }
       li[aria-selected='true'], li:hover { background: var(--st-surface-2); }

@@ -52,7 +52,9 @@ export class StViewGuest extends LitElement {
       dt { color: var(--st-text-muted); }
       dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
       .actions { margin-top: 0.75rem; }
-      .charts { display: grid; gap: 1rem; }
+      .charts { grid-column: 1 / -1; }
+      .chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(20rem, 100%), 1fr)); gap: 1rem; }
+      .charts select { width: auto; }
     `,
   ];
 
@@ -145,8 +147,8 @@ export class StViewGuest extends LitElement {
     this.confirm = c;
     if (c.action === 'migrate') {
       try {
-        const { rows } = await listResources(`remote:${this.params.remote} type:node`);
-        this.nodes = rows.map((r) => r.node ?? r.name ?? '').filter((n) => n && n !== this.status?.node);
+        const { resources } = await listResources(`+remote:${this.params.remote} +type:node`);
+        this.nodes = resources.map((r) => r.node ?? r.name ?? '').filter((n) => n && n !== this.status?.node);
       } catch (err) {
         notifyError(err, 'Cannot list the target nodes');
       }
@@ -235,11 +237,11 @@ export class StViewGuest extends LitElement {
         <select aria-label="Time frame" @change=${(e: Event) => { this.timeframe = (e.target as HTMLSelectElement).value as typeof this.timeframe; void this.loadRrd(); }}>
           ${TIMEFRAMES.map((t) => html`<option ?selected=${t === this.timeframe}>${t}</option>`)}</select></div>
       ${this.rrd.length
-        ? html`<st-chart heading="CPU" .times=${times} .max=${1} .format=${percent} .series=${[{ label: 'CPU', cls: 'a', values: this.rrd.map((p) => p.cpu) }]}></st-chart>
+        ? html`<div class="chart-grid"><st-chart heading="CPU" .times=${times} .max=${1} .format=${percent} .series=${[{ label: 'CPU', cls: 'a', values: this.rrd.map((p) => p.cpu) }]}></st-chart>
             <st-chart heading="Memory" .times=${times} .format=${bytes} .max=${Math.max(0, ...this.rrd.map((p) => p.maxmem ?? 0)) || undefined}
               .series=${[{ label: 'Used', cls: 'a', values: this.rrd.map((p) => p.mem) }]}></st-chart>
             <st-chart heading="Network" .times=${times} .format=${(v: number) => `${bytes(v)}/s`}
-              .series=${[{ label: 'In', cls: 'a', values: this.rrd.map((p) => p.netin) }, { label: 'Out', cls: 'b', values: this.rrd.map((p) => p.netout) }]}></st-chart>`
+              .series=${[{ label: 'In', cls: 'a', values: this.rrd.map((p) => p.netin) }, { label: 'Out', cls: 'b', values: this.rrd.map((p) => p.netout) }]}></st-chart></div>`
         : html`<p class="muted">No usage data yet.</p>`}
     </section>`;
   }

@@ -3,7 +3,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { ApiRequestError, errorText } from '../api/client.ts';
 import { listResources } from '../api/resources.ts';
-import type { RemoteResources, Resource } from '../api/resources.ts';
+import type { RemoteState, Resource } from '../api/resources.ts';
 import '../components/st-resource-table.ts';
 import { age } from '../lib/format.ts';
 import { setQuery } from '../lib/router.ts';
@@ -26,7 +26,7 @@ export class StViewResources extends LitElement {
   static override properties = {
     query: { attribute: false },
     rows: { state: true },
-    groups: { state: true },
+    remotes: { state: true },
     error: { state: true },
     loading: { state: true },
     search: { state: true },
@@ -34,7 +34,7 @@ export class StViewResources extends LitElement {
 
   declare query: URLSearchParams | undefined;
   declare rows: Resource[];
-  declare groups: RemoteResources[];
+  declare remotes: RemoteState[];
   declare error: string | undefined;
   declare loading: boolean;
   declare search: string;
@@ -44,7 +44,7 @@ export class StViewResources extends LitElement {
   constructor() {
     super();
     this.rows = [];
-    this.groups = [];
+    this.remotes = [];
     this.loading = false;
     this.search = '';
   }
@@ -71,9 +71,9 @@ export class StViewResources extends LitElement {
     this.inflight = ctl;
     this.loading = true;
     try {
-      const { rows, groups } = await listResources(this.search, ctl.signal);
-      this.rows = rows;
-      this.groups = groups;
+      const list = await listResources(this.search, ctl.signal);
+      this.rows = list.resources;
+      this.remotes = list.remotes;
       this.error = undefined;
     } catch (err) {
       if ((err as Error).name === 'AbortError') return;
@@ -93,7 +93,7 @@ export class StViewResources extends LitElement {
   }
 
   override render() {
-    const down = this.groups.filter((g) => g.error);
+    const down = this.remotes.filter((r) => r.status === 'down' || r.status === 'degraded');
     return html`
       <h1>Resources</h1>
       <div class="row toolbar">
@@ -102,8 +102,8 @@ export class StViewResources extends LitElement {
         <span class="count muted" role="status">${this.loading ? 'Loading…' : `${this.rows.length.toLocaleString()} resources`}</span>
       </div>
       ${this.error ? html`<div class="error-box" role="alert">${this.error}</div>` : nothing}
-      ${down.map((g) => html`<div class="warn" role="status">Remote <strong>${g.remote}</strong> is not answering: ${g.error}
-        ${g.timestamp ? html` — showing data from ${age(g.timestamp)}` : nothing}</div>`)}
+      ${down.map((r) => html`<div class="warn" role="status">Remote <strong>${r.remote}</strong> is ${r.status}${r.error ? `: ${r.error}` : ''}${r.problems?.length ? ` (${r.problems.join('; ')})` : ''}
+        ${r['last-success'] ? html` — showing data from ${age(r['last-success'])}` : nothing}</div>`)}
       <st-resource-table .rows=${this.rows}></st-resource-table>
     `;
   }
