@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     log.error('cannot read or create the credential key', { file: config.CREDENTIAL_KEY_FILE, err });
     process.exit(1);
   }
-  const remotes = createRemoteServices(store, credentialKey, log, { poller: { concurrency: config.POLL_CONCURRENCY } });
+  const remotes = createRemoteServices(store, credentialKey, log, { poller: { concurrency: config.POLL_CONCURRENCY }, access: () => deps.access });
   const deps: AppDeps = { config, store, privd, log, lifecycle, access: undefined as never, acl: NO_ACL, remotes };
   deps.access = await buildAccess(deps);
   const services = await startServices(deps);

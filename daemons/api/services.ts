@@ -11,6 +11,8 @@ export async function startServices(deps: AppDeps): Promise<{ stop(): Promise<vo
   const running: Service[] = [];
   deps.remotes.poller.start();
   running.push({ name: 'poller', stop: () => deps.remotes.poller.stop() });
+  deps.remotes.tasks.start();
+  running.push({ name: 'remote tasks', stop: () => deps.remotes.tasks.stop() });
   return {
     async stop() {
       for (const s of running.reverse()) await s.stop();

@@ -3,6 +3,8 @@
 // or by tests; the poller is started by services.ts.
 import type { Logger } from '../../common/log.ts';
 import { ViewRepo } from '../resources/views.ts';
+import { RemoteTasks } from '../tasks/remote-tasks.ts';
+import type { AccessHooks } from '../framework/types.ts';
 import type { Store } from '../store/store.ts';
 import { ClientPool } from './client-pool.ts';
 import { DEFAULT_CLIENT_OPTIONS } from './client.ts';
@@ -19,6 +21,7 @@ export interface RemoteServices {
   cache: SnapshotCache;
   poller: Poller;
   views: ViewRepo;
+  tasks: RemoteTasks;
   now(): number;
   close(): void;
 }
@@ -27,6 +30,9 @@ export interface RemoteServiceOptions {
   client?: Partial<ClientOptions>;
   poller?: Partial<PollerOptions>;
   now?: () => number;
+  /** The access hooks, once built (task ends are audited through them). */
+  access?: () => AccessHooks;
+  taskIntervalMs?: number;
 }
 
 export function createRemoteServices(store: Store, key: CredentialKey, log: Logger, opts: RemoteServiceOptions = {}): RemoteServices {
@@ -38,15 +44,20 @@ export function createRemoteServices(store: Store, key: CredentialKey, log: Logg
   // 64 remotes at once: 200 remotes answering in 200 ms refresh in about 4 rounds (< 1 s),
   // while the sockets (≤ 64 × 4) stay far below the daemon's file-descriptor limit.
   const poller = new Poller(repo, clients, cache, log.child({ component: 'poller' }), { concurrency: 64, tickMs: 1000, now, ...opts.poller });
-  return {
+  const services: RemoteServices = {
     repo,
     clients,
     cache,
     poller,
     views: new ViewRepo(store),
+    tasks: undefined as never,
     now,
     close() {
+      services.tasks.stop();
       clients.close();
     },
   };
+  const noAudit = { audit: () => undefined } as unknown as AccessHooks;
+  services.tasks = new RemoteTasks(store, services, opts.access ?? (() => noAudit), log.child({ component: 'tasks' }), { intervalMs: opts.taskIntervalMs ?? 2000, now });
+  return services;
 }
