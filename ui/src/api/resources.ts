@@ -41,8 +41,10 @@ export interface ResourceList {
   remotes: RemoteState[];
 }
 
-export async function listResources(search: string, signal?: AbortSignal): Promise<ResourceList> {
-  return api.get<ResourceList>('/resources/list', search ? { search } : undefined, { signal });
+export interface ListOptions { search?: string; sort?: string; order?: 'asc' | 'desc'; start?: number; limit?: number }
+
+export async function listResources(opts: ListOptions, signal?: AbortSignal): Promise<ResourceList> {
+  return api.get<ResourceList>('/resources/list', { ...opts, search: opts.search || undefined }, { signal });
 }
 
 export const isGuest = (r: Resource) => r.type === 'qemu' || r.type === 'lxc';

@@ -1,5 +1,7 @@
 // The resources table: sortable, virtualized (only the rows in view plus a margin are in the
-// DOM, so 50,000 rows scroll as smoothly as 50), rows at a fixed height.
+// DOM, so 50,000 rows scroll as smoothly as 50), rows at a fixed height. It does not hold the
+// data: it asks `rowAt(i)` and tells its owner which rows are in view ('range') and which sort
+// was picked ('sort'), so the owner can fetch pages from the API as the user scrolls.
 import { LitElement, css, html, nothing } from 'lit';
 import type { Resource } from '../api/resources.ts';
 import { displayName, resourceHref } from '../api/resources.ts';
@@ -11,7 +13,7 @@ import { ratio, usageBar } from './st-usage.ts';
 export const ROW_HEIGHT = 36;
 const OVERSCAN = 8;
 
-type SortKey = 'status' | 'name' | 'type' | 'remote' | 'node' | 'cpu' | 'mem' | 'disk' | 'uptime';
+export type SortKey = 'status' | 'name' | 'type' | 'remote' | 'node' | 'cpu' | 'mem' | 'disk' | 'uptime';
 
 const COLUMNS: { key: SortKey; label: string; cls?: string }[] = [
   { key: 'status', label: 'Status' },
@@ -24,17 +26,6 @@ const COLUMNS: { key: SortKey; label: string; cls?: string }[] = [
   { key: 'disk', label: 'Disk', cls: 'wide' },
   { key: 'uptime', label: 'Uptime', cls: 'wide' },
 ];
-
-function sortValue(r: Resource, key: SortKey): string | number {
-  switch (key) {
-    case 'name': return displayName(r).toLowerCase();
-    case 'cpu': return r.cpu ?? -1;
-    case 'mem': return ratio(r.mem, r.maxmem) ?? -1;
-    case 'disk': return ratio(r.disk, r.maxdisk) ?? -1;
-    case 'uptime': return r.uptime ?? -1;
-    default: return (r[key] ?? '').toString();
-  }
-}
 
 export class StResourceTable extends LitElement {
   static override styles = [
@@ -61,19 +52,24 @@ export class StResourceTable extends LitElement {
   ];
 
   static override properties = {
-    rows: { attribute: false },
-    sortKey: { state: true },
-    sortDesc: { state: true },
+    total: { type: Number },
+    rowAt: { attribute: false },
+    version: { type: Number },
+    sortKey: { attribute: false },
+    sortDesc: { type: Boolean },
     scrollTop: { state: true },
     viewportHeight: { state: true },
   };
 
-  declare rows: Resource[];
+  declare total: number;
+  declare rowAt: (i: number) => Resource | undefined;
+  /** Bumped by the owner when more rows arrived, so the table re-renders. */
+  declare version: number;
   declare sortKey: SortKey | undefined;
   declare sortDesc: boolean;
   declare scrollTop: number;
   declare viewportHeight: number;
-  private sortedCache: { rows: Resource[]; key: SortKey | undefined; desc: boolean; out: Resource[] } | undefined;
+  private lastRange = '';
   private resizeObserver = new ResizeObserver((entries) => {
     this.viewportHeight = entries[0]?.contentRect.height ?? this.viewportHeight;
   });
@@ -81,7 +77,9 @@ export class StResourceTable extends LitElement {
 
   constructor() {
     super();
-    this.rows = [];
+    this.total = 0;
+    this.rowAt = () => undefined;
+    this.version = 0;
     this.sortDesc = false;
     this.scrollTop = 0;
     this.viewportHeight = 600;
@@ -98,26 +96,27 @@ export class StResourceTable extends LitElement {
     cancelAnimationFrame(this.frame);
   }
 
-  private sorted(): Resource[] {
-    const c = this.sortedCache;
-    if (c && c.rows === this.rows && c.key === this.sortKey && c.desc === this.sortDesc) return c.out;
-    let out = this.rows;
-    const key = this.sortKey;
-    if (key) {
-      const dir = this.sortDesc ? -1 : 1;
-      const keyed = this.rows.map((r) => [sortValue(r, key), r] as const);
-      keyed.sort((a, b) => (a[0] < b[0] ? -dir : a[0] > b[0] ? dir : 0));
-      out = keyed.map((k) => k[1]);
-    }
-    this.sortedCache = { rows: this.rows, key, desc: this.sortDesc, out };
-    return out;
+  private onSort(key: SortKey): void {
+    const desc = this.sortKey === key ? !this.sortDesc : key === 'cpu' || key === 'mem' || key === 'disk' || key === 'uptime';
+    this.dispatchEvent(new CustomEvent('sort', { detail: { key, desc } }));
+    const vp = this.renderRoot.querySelector('.viewport');
+    if (vp) vp.scrollTop = 0;
+    this.scrollTop = 0;
   }
 
-  private onSort(key: SortKey): void {
-    if (this.sortKey === key) this.sortDesc = !this.sortDesc;
-    else {
-      this.sortKey = key;
-      this.sortDesc = key === 'cpu' || key === 'mem' || key === 'disk' || key === 'uptime';
+  /** The rows in view plus the margin. */
+  range(): { first: number; last: number } {
+    const first = Math.max(0, Math.floor(this.scrollTop / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(this.total, Math.ceil((this.scrollTop + this.viewportHeight) / ROW_HEIGHT) + OVERSCAN);
+    return { first, last };
+  }
+
+  override updated(): void {
+    const { first, last } = this.range();
+    const key = `${first}:${last}:${this.total}`;
+    if (key !== this.lastRange) {
+      this.lastRange = key;
+      this.dispatchEvent(new CustomEvent('range', { detail: { first, last } }));
     }
   }
 
@@ -127,11 +126,13 @@ export class StResourceTable extends LitElement {
     this.frame = requestAnimationFrame(() => { this.scrollTop = top; });
   }
 
-  private renderRow(r: Resource, index: number) {
+  private renderRow(r: Resource | undefined, index: number) {
+    const style = styleProps({ transform: `translateY(${index * ROW_HEIGHT}px)` });
+    if (!r) return html`<div class="tr" role="row" aria-rowindex=${index + 2} ${style}><span role="cell" class="muted">…</span></div>`;
     const href = resourceHref(r);
     const status = r.status ?? 'unknown';
     const name = displayName(r);
-    return html`<div class="tr" role="row" aria-rowindex=${index + 2} ${styleProps({ transform: `translateY(${index * ROW_HEIGHT}px)` })}>
+    return html`<div class="tr" role="row" aria-rowindex=${index + 2} ${style}>
       <span role="cell"><span class="badge ${statusClass(status)}">${status}</span></span>
       <span role="cell" title=${name}>${href ? html`<a href=${href}>${name}</a>` : name}</span>
       <span role="cell" class="wide">${r.type}</span>
@@ -145,19 +146,18 @@ export class StResourceTable extends LitElement {
   }
 
   override render() {
-    const rows = this.sorted();
-    const first = Math.max(0, Math.floor(this.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(rows.length, Math.ceil((this.scrollTop + this.viewportHeight) / ROW_HEIGHT) + OVERSCAN);
-    const visible = rows.slice(first, last);
-    return html`<div class="table" role="table" aria-label="Resources" aria-rowcount=${rows.length + 1}>
+    const { first, last } = this.range();
+    const visible: (Resource | undefined)[] = [];
+    for (let i = first; i < last; i++) visible.push(this.rowAt(i));
+    return html`<div class="table" role="table" aria-label="Resources" aria-rowcount=${this.total + 1}>
       <div class="thead" role="row" aria-rowindex="1">
         ${COLUMNS.map((c) => html`<span role="columnheader" class=${c.cls ?? ''}
             aria-sort=${this.sortKey === c.key ? (this.sortDesc ? 'descending' : 'ascending') : 'none'}>
           <button @click=${() => this.onSort(c.key)}>${c.label}${this.sortKey === c.key ? (this.sortDesc ? ' ▼' : ' ▲') : ''}</button></span>`)}
       </div>
       <div class="viewport" @scroll=${this.onScroll}>
-        ${rows.length
-          ? html`<div class="spacer" role="rowgroup" ${styleProps({ height: `${rows.length * ROW_HEIGHT}px` })}>
+        ${this.total
+          ? html`<div class="spacer" role="rowgroup" ${styleProps({ height: `${this.total * ROW_HEIGHT}px` })}>
               ${visible.map((r, i) => this.renderRow(r, first + i))}</div>`
           : html`<div class="empty">${nothing}No resources match.</div>`}
       </div>

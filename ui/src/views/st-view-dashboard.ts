@@ -3,9 +3,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { api, errorText } from '../api/client.ts';
 import type { RemoteState } from '../api/resources.ts';
-import { describeUpid, recentTasks, taskFailed } from '../api/tasks.ts';
-import type { TaskListEntry } from '../api/tasks.ts';
-import { ratio, usageBar } from '../components/st-usage.ts';
+import { describeUpid } from '../api/tasks.ts';
+import { usageBar } from '../components/st-usage.ts';
 import { age, statusClass } from '../lib/format.ts';
 import { baseStyles, usageStyles } from '../lib/styles.ts';
 
@@ -20,30 +19,37 @@ const INTERVAL_KEY = 'steward.dashboard.refresh';
 /** Data older than this many poll intervals is flagged as stale. */
 const STALE_FACTOR = 3;
 
-/** Counts per status for one kind of resource: `{running: 12, stopped: 3}`. */
+/** Counts per status for one kind of resource: `{total: 15, running: 12, stopped: 3}`. */
 type Counts = Record<string, number>;
 
+/** GET /resources/status */
 export interface DashboardStatus {
-  remotes?: RemoteState[];
-  /** Per resource kind (qemu, lxc, node, storage, datastore…), counts by status. */
-  counts?: Record<string, Counts>;
-  [k: string]: unknown;
+  remotes: { total: number; ok: number; degraded: number; down: number; unknown: number; disabled: number; list: RemoteState[] };
+  qemu: Counts;
+  lxc: Counts;
+  nodes: Counts;
+  storages: Counts;
+  datastores: Counts;
+  'failed-tasks': FailedTask[];
 }
 
-interface TopEntry { remote: string; id: string; name?: string; node?: string; type?: string; value?: number; cpu?: number; mem?: number; maxmem?: number; disk?: number; maxdisk?: number }
-type TopEntities = Record<string, TopEntry[]>;
+interface FailedTask { remote: string; upid: string; node?: string; type?: string; id?: string; user?: string; starttime?: number; endtime?: number; status?: string }
 
-const KIND_LABELS: Record<string, string> = { qemu: 'Virtual machines', lxc: 'Containers', node: 'Nodes', storage: 'Storages', datastore: 'Datastores' };
+interface TopEntry { remote: string; id: string; type: string; name?: string; node?: string; value: number }
+/** GET /resources/top-entities: usage as fractions. */
+type TopEntities = Record<'guest-cpu' | 'guest-mem' | 'node-cpu' | 'node-mem' | 'storage', TopEntry[]>;
 
-/** Reads `counts` whether the API nests them under `counts` or puts each kind at the top level. */
-export function countsOf(status: DashboardStatus): Record<string, Counts> {
-  if (status.counts) return status.counts;
-  const out: Record<string, Counts> = {};
-  for (const [k, v] of Object.entries(status)) {
-    if (v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((n) => typeof n === 'number')) out[k] = v as Counts;
-  }
-  return out;
-}
+const KINDS: { key: 'qemu' | 'lxc' | 'nodes' | 'storages' | 'datastores'; type: string; label: string }[] = [
+  { key: 'qemu', type: 'qemu', label: 'Virtual machines' },
+  { key: 'lxc', type: 'lxc', label: 'Containers' },
+  { key: 'nodes', type: 'node', label: 'Nodes' },
+  { key: 'storages', type: 'storage', label: 'Storages' },
+  { key: 'datastores', type: 'datastore', label: 'Datastores' },
+];
+
+const TOP_LABELS: Record<keyof TopEntities, string> = {
+  'guest-cpu': 'Guests by CPU', 'guest-mem': 'Guests by memory', 'node-cpu': 'Nodes by CPU', 'node-mem': 'Nodes by memory', storage: 'Fullest storages',
+};
 
 export class StViewDashboard extends LitElement {
   static override styles = [
@@ -72,7 +78,6 @@ export class StViewDashboard extends LitElement {
   static override properties = {
     status: { state: true },
     top: { state: true },
-    tasks: { state: true },
     error: { state: true },
     loading: { state: true },
     interval: { state: true },
@@ -81,7 +86,6 @@ export class StViewDashboard extends LitElement {
 
   declare status: DashboardStatus | undefined;
   declare top: TopEntities | undefined;
-  declare tasks: TaskListEntry[];
   declare error: string | undefined;
   declare loading: boolean;
   declare interval: number;
@@ -91,7 +95,6 @@ export class StViewDashboard extends LitElement {
   constructor() {
     super();
     this.loading = false;
-    this.tasks = [];
     const saved = Number(localStorage.getItem(INTERVAL_KEY) ?? 60_000);
     this.interval = INTERVALS.some((i) => i.ms === saved) ? saved : 60_000;
   }
@@ -120,37 +123,37 @@ export class StViewDashboard extends LitElement {
 
   async refresh(): Promise<void> {
     this.loading = true;
-    // The three parts load independently: a failing one must not blank the others.
-    const [status, top, tasks] = await Promise.allSettled([
+    // The parts load independently: a failing one must not blank the other.
+    const [status, top] = await Promise.allSettled([
       api.get<DashboardStatus>('/resources/status'),
-      api.get<TopEntities>('/resources/top-entities'),
-      recentTasks(),
+      api.get<TopEntities>('/resources/top-entities', { limit: 8 }),
     ]);
     if (status.status === 'fulfilled') this.status = status.value;
     if (top.status === 'fulfilled') this.top = top.value;
-    if (tasks.status === 'fulfilled') this.tasks = tasks.value;
-    const failed = [status, top, tasks].find((r) => r.status === 'rejected');
+    const failed = [status, top].find((r) => r.status === 'rejected');
     this.error = failed ? errorText(failed.reason) : undefined;
     this.updatedAt = Date.now();
     this.loading = false;
   }
 
-  private renderRemotes(remotes: RemoteState[]) {
-    const down = remotes.filter((r) => r.status === 'down').length;
+  private renderRemotes(r: DashboardStatus['remotes']) {
+    const bad = r.down + r.degraded;
     return html`<section class="card tile" aria-label="Remotes">
       <h2>Remotes</h2>
-      <div class="big ${down ? 'bad' : ''}">${remotes.length - down} / ${remotes.length}</div>
-      <div class="muted">${down ? `${down} down` : 'all reachable'}</div>
+      <div class="big ${r.down ? 'bad' : ''}">${r.ok} / ${r.total}</div>
+      <div class="counts">${bad || r.unknown || r.disabled
+        ? (['down', 'degraded', 'unknown', 'disabled'] as const).filter((k) => r[k] > 0).map((k) => html`<span class="badge ${statusClass(k === 'degraded' ? 'warning' : k)}">${r[k]} ${k}</span>`)
+        : html`<span class="muted">all reachable</span>`}</div>
     </section>`;
   }
 
-  private renderCounts(kind: string, counts: Counts) {
-    const total = Object.values(counts).reduce((a, b) => a + b, 0);
-    return html`<section class="card tile" aria-label=${KIND_LABELS[kind] ?? kind}>
-      <h2>${KIND_LABELS[kind] ?? kind}</h2>
+  private renderCounts(kind: (typeof KINDS)[number], counts: Counts) {
+    const total = counts.total ?? 0;
+    return html`<section class="card tile" aria-label=${kind.label}>
+      <h2>${kind.label}</h2>
       <div class="big">${total.toLocaleString()}</div>
-      <div class="counts">${Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) =>
-        html`<a class="badge ${statusClass(s)}" href="/resources?search=${encodeURIComponent(`+type:${kind} +status:${s}`)}">${n.toLocaleString()} ${s}</a>`)}</div>
+      <div class="counts">${Object.entries(counts).filter(([s, n]) => s !== 'total' && n > 0).map(([s, n]) =>
+        html`<a class="badge ${statusClass(s)}" href="/resources?search=${encodeURIComponent(s === 'template' ? `+type:${kind.type} +template:true` : `+type:${kind.type} +status:${s}`)}">${n.toLocaleString()} ${s}</a>`)}</div>
     </section>`;
   }
 
@@ -171,27 +174,25 @@ export class StViewDashboard extends LitElement {
   }
 
   private renderTop(top: TopEntities) {
-    const label: Record<string, string> = { guest_cpu: 'Guests by CPU', guest_mem: 'Guests by memory', node_cpu: 'Nodes by CPU', node_mem: 'Nodes by memory', node_memory: 'Nodes by memory', storage: 'Storage by usage', disk: 'Storage by usage' };
-    return Object.entries(top).filter(([, list]) => Array.isArray(list) && list.length).map(([key, list]) => html`
-      <section class="card" aria-label=${label[key] ?? key}>
-        <h2>${label[key] ?? key.replace(/[_-]/g, ' ')}</h2>
-        <ul class="list">${list.slice(0, 8).map((e) => {
-          const value = e.value ?? (/mem/.test(key) ? ratio(e.mem, e.maxmem) : /disk|storage/.test(key) ? ratio(e.disk, e.maxdisk) : e.cpu);
-          const href = e.type === 'qemu' || e.type === 'lxc' ? `/remotes/${encodeURIComponent(e.remote)}/${e.type}/${e.id.split('/').pop()}` : `/resources?search=${encodeURIComponent(`remote:${e.remote} id:${e.id}`)}`;
-          return html`<li><span class="name"><a href=${href}>${e.name ?? e.id}</a> <span class="muted">${e.remote}${e.node ? ` / ${e.node}` : ''}</span></span>${usageBar(value)}</li>`;
+    return (Object.keys(TOP_LABELS) as (keyof TopEntities)[]).filter((k) => top[k]?.length).map((key) => html`
+      <section class="card" aria-label=${TOP_LABELS[key]}>
+        <h2>${TOP_LABELS[key]}</h2>
+        <ul class="list">${top[key].map((e) => {
+          const vmid = e.id.split('/')[1];
+          const href = (e.type === 'qemu' || e.type === 'lxc') && vmid ? `/remotes/${encodeURIComponent(e.remote)}/${e.type}/${vmid}` : `/resources?search=${encodeURIComponent(`+remote:${e.remote} +id:${e.id}`)}`;
+          return html`<li><span class="name"><a href=${href}>${e.name ?? e.id}</a> <span class="muted">${e.remote}${e.node ? ` / ${e.node}` : ''}</span></span>${usageBar(e.value)}</li>`;
         })}</ul>
       </section>`);
   }
 
-  private renderFailedTasks() {
-    const failed = this.tasks.filter(taskFailed).slice(0, 8);
+  private renderFailedTasks(tasks: FailedTask[]) {
     return html`<section class="card" aria-label="Failed tasks">
-      <h2>Recent failed tasks</h2>
-      ${failed.length
-        ? html`<ul class="list">${failed.map((t) => {
+      <h2>Failed tasks (last 24 h)</h2>
+      ${tasks.length
+        ? html`<ul class="list">${tasks.slice(0, 8).map((t) => {
             const d = describeUpid(t.upid);
-            return html`<li><span class="badge error">failed</span><span class="name">${d.type ?? t.type} ${d.id ?? ''}
-              <span class="muted">${t.remote ?? ''} ${d.node ?? ''} — ${t.exitstatus}</span></span><span class="muted">${age(t.starttime)}</span></li>`;
+            return html`<li><span class="badge error">failed</span><span class="name">${d.type ?? t.type} ${d.id ?? t.id ?? ''}
+              <span class="muted">${t.remote} ${t.node ?? d.node ?? ''} — ${t.status}</span></span><span class="muted">${age(t.endtime ?? t.starttime)}</span></li>`;
           })}</ul>`
         : html`<p class="muted">No failed tasks.</p>`}
     </section>`;
@@ -199,7 +200,7 @@ export class StViewDashboard extends LitElement {
 
   override render() {
     const s = this.status;
-    const remotes = s?.remotes ?? [];
+    const remotes = s?.remotes.list ?? [];
     return html`
       <div class="row head">
         <h1>Dashboard</h1>
@@ -212,10 +213,11 @@ export class StViewDashboard extends LitElement {
       </div>
       ${this.error ? html`<div class="error-box" role="alert">${this.error}</div>` : nothing}
       ${s
-        ? html`<div class="tiles">${this.renderRemotes(remotes)}${Object.entries(countsOf(s)).map(([k, c]) => this.renderCounts(k, c))}</div>
+        ? html`<div class="tiles">${this.renderRemotes(s.remotes)}${KINDS.filter((k) => s[k.key]?.total).map((k) => this.renderCounts(k, s[k.key]))}</div>
+            ${s.remotes.total === 0 ? html`<div class="card"><p>No remotes yet. <a href="/admin/remotes">Add a Proxmox VE cluster or Backup Server</a> to see it here.</p></div>` : nothing}
             <div class="cols">
               ${remotes.length ? this.renderRemoteList(remotes) : nothing}
-              ${this.renderFailedTasks()}
+              ${this.renderFailedTasks(s['failed-tasks'])}
               ${this.top ? this.renderTop(this.top) : nothing}
             </div>`
         : this.loading ? html`<p class="muted">Loading…</p>` : nothing}

@@ -147,7 +147,7 @@ export class StViewGuest extends LitElement {
     this.confirm = c;
     if (c.action === 'migrate') {
       try {
-        const { resources } = await listResources(`+remote:${this.params.remote} +type:node`);
+        const { resources } = await listResources({ search: `+remote:${this.params.remote} +type:node`, limit: 1000 });
         this.nodes = resources.map((r) => r.node ?? r.name ?? '').filter((n) => n && n !== this.status?.node);
       } catch (err) {
         notifyError(err, 'Cannot list the target nodes');
