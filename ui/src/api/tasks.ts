@@ -16,9 +16,20 @@ export interface TaskStatus {
 
 export interface TaskLogLine { n: number; t: string }
 
-export interface TaskListEntry extends TaskStatus {
-  remote?: string;
+/** An entry of GET /remotes/tasks: `status` is 'running', 'OK', 'WARNINGS: …' or the error. */
+export interface TaskListEntry {
+  /** Steward's task id, `remote!UPID:…`. */
+  id: string;
+  remote: string;
+  upid: string;
+  node?: string;
+  type?: string;
+  object?: string;
+  user?: string;
+  starttime?: number;
   endtime?: number;
+  status: string;
+  'started-by-steward'?: boolean;
 }
 
 /** Splits `remote!UPID:…` into the remote and the remote's own UPID. */
@@ -36,7 +47,13 @@ export function describeUpid(upid: string): { node?: string; type?: string; id?:
   return { node: p[1], type: p[5], id: p[6], user: p[7] };
 }
 
-export const taskFailed = (t: Pick<TaskStatus, 'status' | 'exitstatus'>) => t.status === 'stopped' && !!t.exitstatus && t.exitstatus !== 'OK';
+const okExit = (s: string) => s === 'OK' || s.startsWith('WARNINGS');
+
+/** A task's status (status/exitstatus) has ended in an error. */
+export const taskFailed = (t: Pick<TaskStatus, 'status' | 'exitstatus'>) => t.status === 'stopped' && !!t.exitstatus && !okExit(t.exitstatus);
+
+/** A task list entry ('running' | 'OK' | error text) has ended in an error. */
+export const listedTaskFailed = (t: Pick<TaskListEntry, 'status'>) => t.status !== 'running' && !okExit(t.status);
 
 export function taskStatus(upid: string): Promise<TaskStatus> {
   const s = splitUpid(upid);
@@ -50,6 +67,6 @@ export function taskLog(upid: string, start: number): Promise<TaskLogLine[]> {
   return api.get<TaskLogLine[]>(path`/pve/remotes/${s.remote}/tasks/${upid}/log`, { start, limit: 500 });
 }
 
-export function recentTasks(): Promise<TaskListEntry[]> {
-  return api.get<TaskListEntry[]>('/remotes/tasks');
+export async function recentTasks(limit = 50): Promise<TaskListEntry[]> {
+  return (await api.get<{ total: number; tasks: TaskListEntry[] }>('/remotes/tasks', { limit })).tasks;
 }

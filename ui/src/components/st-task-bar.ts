@@ -2,7 +2,7 @@
 // remotes' task lists plus what this tab started); a click opens the live log.
 import { LitElement, css, html, nothing } from 'lit';
 import { errorText } from '../api/client.ts';
-import { describeUpid, recentTasks, taskFailed, taskStatus } from '../api/tasks.ts';
+import { describeUpid, listedTaskFailed, recentTasks, splitUpid, taskStatus } from '../api/tasks.ts';
 import type { TaskListEntry } from '../api/tasks.ts';
 import { age } from '../lib/format.ts';
 import { icons } from '../lib/icons.ts';
@@ -69,13 +69,15 @@ export class StTaskBar extends LitElement {
       this.error = errorText(err);
     }
     // Tasks started here and not yet in the remotes' lists: ask for their status directly.
-    const known = new Set(list.map((t) => t.upid));
+    const known = new Set(list.map((t) => t.id));
     const mine = await Promise.all(
-      trackedTasks().filter((t) => !known.has(t.upid)).map(async (t) => {
+      trackedTasks().filter((t) => !known.has(t.upid)).map(async (t): Promise<TaskListEntry> => {
+        const base = { id: t.upid, remote: splitUpid(t.upid)?.remote ?? '', upid: splitUpid(t.upid)?.upid ?? t.upid, starttime: Math.floor(t.at / 1000) };
         try {
-          return { ...(await taskStatus(t.upid)), upid: t.upid };
+          const s = await taskStatus(t.upid);
+          return { ...base, status: s.status === 'running' ? 'running' : (s.exitstatus ?? 'OK') };
         } catch {
-          return { upid: t.upid, status: 'running', starttime: Math.floor(t.at / 1000) } as TaskListEntry;
+          return { ...base, status: 'running' };
         }
       }),
     );
@@ -100,11 +102,10 @@ export class StTaskBar extends LitElement {
             ${this.error ? html`<div class="error-box">${this.error}</div>` : nothing}
             ${this.tasks.length ? nothing : html`<div class="empty muted">No recent tasks.</div>`}
             ${this.tasks.map((t) => {
-              const d = describeUpid(t.upid);
               const badge = t.status === 'running' ? html`<span class="badge warn">running</span>`
-                : taskFailed(t) ? html`<span class="badge error">failed</span>` : html`<span class="badge ok">OK</span>`;
-              return html`<button @click=${() => void this.show(t.upid)}>${badge}
-                <span class="what">${d.type ?? t.type} ${d.id ?? t.id ?? ''} <span class="muted">${t.remote ?? ''} ${d.node ?? ''}</span></span>
+                : listedTaskFailed(t) ? html`<span class="badge error">failed</span>` : html`<span class="badge ok">OK</span>`;
+              return html`<button @click=${() => void this.show(t.id)} title=${t.status}>${badge}
+                <span class="what">${t.type ?? describeUpid(t.upid).type} ${t.object ?? ''} <span class="muted">${t.remote} ${t.node ?? ''}</span></span>
                 <span class="muted">${age(t.starttime)}</span></button>`;
             })}
           </div>`

@@ -181,7 +181,9 @@ export class StViewGuest extends LitElement {
     if (c.action === 'migrate') {
       const target = String(form.get('target') ?? '');
       if (!target) return;
-      void this.run('migrate', { target, online: form.get('online') === 'on' });
+      const on = (k: string) => form.get(k) === 'on';
+      const body = this.params.type === 'lxc' ? { target, restart: on('restart') } : { target, online: on('online'), 'with-local-disks': on('with-local-disks') };
+      void this.run('migrate', body);
       return;
     }
     if (c.typed && String(form.get('typed') ?? '').trim() !== this.label) return;
@@ -196,7 +198,10 @@ export class StViewGuest extends LitElement {
         <form id="confirm-form" @submit=${this.onConfirmSubmit}>
           <label for="target">Target node</label>
           <select id="target" name="target" required>${this.nodes.map((n) => html`<option>${n}</option>`)}</select>
-          <label><input type="checkbox" name="online" ?checked=${this.status?.status === 'running'}> Online (live) migration</label>
+          ${this.params.type === 'lxc'
+            ? html`<label><input type="checkbox" name="restart" ?checked=${this.status?.status === 'running'}> Restart mode (a running container is stopped, moved and started)</label>`
+            : html`<label><input type="checkbox" name="online" ?checked=${this.status?.status === 'running'}> Online (live) migration</label>
+                <label><input type="checkbox" name="with-local-disks"> Copy local disks</label>`}
         </form>
         <button slot="actions" type="submit" form="confirm-form" class="primary" ?disabled=${!this.nodes.length}>Migrate</button>
       </st-dialog>`;
