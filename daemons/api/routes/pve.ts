@@ -12,6 +12,13 @@ import type { Route } from '../framework/route.ts';
 import type { AuthInfo } from '../framework/types.ts';
 import type { RemoteClient } from '../remotes/client.ts';
 import { splitTaskId } from '../tasks/remote-tasks.ts';
+import { proxiedGet } from '../remotes/proxied-get.ts';
+
+/** PDM-style metrics query; answers are kept so charts survive an outage and a restart. */
+export const RrdQuery = z.strictObject({ timeframe: z.enum(['hour', 'day', 'week', 'month', 'year']).default('hour'), cf: z.enum(['AVERAGE', 'MAX']).default('AVERAGE') });
+/** A point is one step of the remote's RRD (1 min for an hour … 1 week for a year): ask again after about one step. */
+export const RRD_TTL_MS = { hour: 60_000, day: 300_000, week: 1_800_000, month: 7_200_000, year: 43_200_000 } as const;
+export const RrdPoints = z.array(z.record(z.string(), z.union([z.number(), z.string(), z.null()]))).max(100_000);
 
 const nodeName = z.string().min(1).max(63).regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'must be a node name');
 const vmid = intParam(100, 999_999_999);
@@ -173,6 +180,23 @@ function guestRoutes(kind: Kind): Route[] {
     },
   }));
 
+  routes.push(defineRoute({
+    method: 'GET',
+    path: `${base}/rrddata`,
+    summary: `A ${label}'s metrics history (cpu, mem, disk, net) for a timeframe`,
+    tags: ['pve', 'metrics'],
+    params: GuestParams,
+    query: RrdQuery.extend({ node: nodeName.optional() }),
+    output: RrdPoints,
+    permission: { path: '/remotes/{remote}', privilege: 'audit' },
+    audit: false,
+    handler: async ({ deps, auth, params, query }) => {
+      clientFor(deps, auth, params.remote);
+      const node = guestNode(deps, params.remote, kind, params.vmid, query.node);
+      return ((await proxiedGet(deps, auth, { remote: params.remote, path: `/nodes/${node}/${kind}/${params.vmid}/rrddata`, query: { timeframe: query.timeframe, cf: query.cf }, ttlMs: RRD_TTL_MS[query.timeframe], persist: true })) ?? []) as z.input<typeof RrdPoints>;
+    },
+  }));
+
   for (const [what, path, summary] of [['status', 'status/current', 'current status'], ['config', 'config', 'configuration']] as const) {
     routes.push(defineRoute({
       method: 'GET',
@@ -213,6 +237,55 @@ export const routes: Route[] = [
     permission: { path: '/remotes/{remote}', privilege: 'audit' },
     audit: false,
     handler: async ({ deps, auth, params }) => ((await clientFor(deps, auth, params.remote).client.get(`/nodes/${params.node}/status`)) ?? {}) as Record<string, unknown>,
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/pve/remotes/{remote}/nodes/{node}/rrddata',
+    summary: "A node's metrics history for a timeframe",
+    tags: ['pve', 'metrics'],
+    params: NodeParams,
+    query: RrdQuery,
+    output: RrdPoints,
+    permission: { path: '/remotes/{remote}', privilege: 'audit' },
+    audit: false,
+    handler: async ({ deps, auth, params, query }) => {
+      clientFor(deps, auth, params.remote);
+      return ((await proxiedGet(deps, auth, { remote: params.remote, path: `/nodes/${params.node}/rrddata`, query: { timeframe: query.timeframe, cf: query.cf }, ttlMs: RRD_TTL_MS[query.timeframe], persist: true })) ?? []) as z.input<typeof RrdPoints>;
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/pve/remotes/{remote}/nodes/{node}/tasks',
+    summary: "A node's recent tasks, read from the remote",
+    tags: ['pve', 'tasks'],
+    params: NodeParams,
+    query: z.strictObject({ start: intParam(0, 1_000_000).default(0), limit: intParam(1, 1000).default(50), errors: pveBool.optional() }),
+    output: z.array(z.record(z.string(), z.unknown())).max(1000),
+    permission: { path: '/remotes/{remote}', privilege: 'audit' },
+    audit: false,
+    handler: async ({ deps, auth, params, query }) => {
+      clientFor(deps, auth, params.remote);
+      const list = await proxiedGet(deps, auth, { remote: params.remote, path: `/nodes/${params.node}/tasks`, query: { start: query.start, limit: query.limit, ...(query.errors ? { errors: 1 } : {}) }, ttlMs: 5000 });
+      return (Array.isArray(list) ? list : []) as Record<string, unknown>[];
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/pve/remotes/{remote}/nodes/{node}/subscription',
+    summary: "A node's subscription status, from the poller's slow refresh",
+    tags: ['pve'],
+    params: NodeParams,
+    output: z.record(z.string(), z.unknown()),
+    permission: { path: '/remotes/{remote}', privilege: 'audit' },
+    audit: false,
+    handler: ({ deps, params }) => {
+      const slow = deps.remotes.cache.slow(params.remote) as { nodes?: Record<string, { subscription?: Record<string, unknown> }> } | undefined;
+      const sub = slow?.nodes?.[params.node]?.subscription;
+      if (!sub) throw new ApiError('not_found', `no subscription data for node '${params.node}' yet (refresh the remote)`);
+      // The key is a secret-ish identifier of the customer's subscription; the status is what the dashboard needs.
+      const { key: _key, ...rest } = sub;
+      return rest;
+    },
   }),
   defineRoute({
     method: 'GET',
