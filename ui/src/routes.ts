@@ -6,6 +6,8 @@ import './views/st-view-dashboard.ts';
 export const ROUTES: readonly RouteDef[] = [
   { pattern: '/', tag: 'st-view-dashboard', title: 'Dashboard' },
   { pattern: '/resources', tag: 'st-view-resources', title: 'Resources', load: () => import('./views/st-view-resources.ts') },
+  { pattern: '/remotes/:remote', tag: 'st-view-remote', title: 'Remote', load: () => import('./views/st-view-remote.ts') },
+  { pattern: '/remotes/:remote/nodes/:node', tag: 'st-view-node', title: 'Node', load: () => import('./views/st-view-node.ts') },
   { pattern: '/remotes/:remote/:type/:vmid', tag: 'st-view-guest', title: 'Guest', load: () => import('./views/st-view-guest.ts') },
   { pattern: '/admin/remotes', tag: 'st-view-remotes', title: 'Remotes', load: () => import('./views/admin/st-view-remotes.ts') },
 ];

@@ -14,6 +14,7 @@ import { baseStyles } from '../lib/styles.ts';
 import { effectiveTheme, toggleTheme } from '../lib/theme.ts';
 import { ROUTES } from '../routes.ts';
 import './st-login.ts';
+import './st-resource-tree.ts';
 import './st-search.ts';
 import './st-task-bar.ts';
 
@@ -227,6 +228,8 @@ export class StApp extends LitElement {
         <nav class=${this.navOpen ? 'open' : ''} aria-label="Main">
           ${NAV.filter((e) => routed(e.href)).map((e) => this.navLink(e))}
           ${admin.length ? html`<h2>Administration</h2>${admin.map((e) => this.navLink(e))}` : nothing}
+          <h2>Resources</h2>
+          <st-resource-tree></st-resource-tree>
         </nav>
         <main id="main">${this.renderView()}</main>
       </div>

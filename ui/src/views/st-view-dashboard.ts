@@ -164,7 +164,7 @@ export class StViewDashboard extends LitElement {
         const stale = r.age !== undefined && r.age > STALE_FACTOR * 60;
         return html`<li>
           <span class="badge ${statusClass(r.status === 'ok' ? 'ok' : r.status === 'down' ? 'down' : 'warning')}">${r.status}</span>
-          <span class="name"><a href="/resources?search=${encodeURIComponent(`remote:${r.remote}`)}">${r.remote}</a>
+          <span class="name"><a href="/remotes/${encodeURIComponent(r.remote)}">${r.remote}</a>
             ${r.error ? html`<span class="muted"> — ${r.error}</span>` : nothing}
             ${r.problems?.length ? html`<span class="muted"> — ${r.problems.join('; ')}</span>` : nothing}</span>
           <span class=${stale ? 'stale' : 'muted'} title="Age of the data shown">${stale ? 'stale: ' : ''}${age(r['last-success'])}</span>

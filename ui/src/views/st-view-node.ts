@@ -1,0 +1,86 @@
+// A PVE node's page: status read from the remote and its pending updates (from the poller).
+import { LitElement, css, html, nothing } from 'lit';
+import { api, errorText, path } from '../api/client.ts';
+import { ratio, usageBar } from '../components/st-usage.ts';
+import { age, bytes, duration } from '../lib/format.ts';
+import { baseStyles, usageStyles } from '../lib/styles.ts';
+
+interface NodeStatus {
+  cpu?: number;
+  cpuinfo?: { cpus?: number; model?: string; sockets?: number };
+  memory?: { used?: number; total?: number };
+  rootfs?: { used?: number; total?: number };
+  uptime?: number;
+  loadavg?: string[];
+  pveversion?: string;
+  kversion?: string;
+}
+
+interface AptUpdate { Package?: string; Version?: string; OldVersion?: string; Title?: string }
+interface Apt { time?: number; updates: AptUpdate[]; subscription?: { status?: string; level?: string }; error?: string }
+
+export class StViewNode extends LitElement {
+  static override styles = [baseStyles, usageStyles, css`
+    :host { display: block; }
+    .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(24rem, 100%), 1fr)); gap: 1rem; margin-top: 1rem; }
+    dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.35rem 1rem; margin: 0; }
+    dt { color: var(--st-text-muted); }
+    dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+  `];
+
+  static override properties = { params: { attribute: false }, status: { state: true }, apt: { state: true }, error: { state: true } };
+  declare params: { remote: string; node: string };
+  declare status: NodeStatus | undefined;
+  declare apt: Apt | undefined;
+  declare error: string | undefined;
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('params') && this.params) void this.load();
+  }
+
+  private async load(): Promise<void> {
+    const { remote, node } = this.params;
+    const [status, apt] = await Promise.allSettled([
+      api.get<NodeStatus>(path`/pve/remotes/${remote}/nodes/${node}/status`),
+      api.get<Apt>(path`/pve/remotes/${remote}/nodes/${node}/apt`),
+    ]);
+    this.status = status.status === 'fulfilled' ? status.value : undefined;
+    this.apt = apt.status === 'fulfilled' ? apt.value : undefined;
+    const failed = [status, apt].find((r) => r.status === 'rejected');
+    this.error = failed ? errorText(failed.reason) : undefined;
+  }
+
+  override render() {
+    const s = this.status;
+    const { remote, node } = this.params;
+    return html`
+      <h1>Node ${node}</h1>
+      <p class="muted">on <a href="/remotes/${encodeURIComponent(remote)}">${remote}</a> ·
+        <a href="/resources?search=${encodeURIComponent(`+remote:${remote} +node:${node}`)}">its resources</a></p>
+      ${this.error ? html`<div class="error-box" role="alert">${this.error}</div>` : nothing}
+      <div class="grid">
+        <section class="card" aria-label="Status">
+          <h2>Status</h2>
+          <dl>
+            <dt>CPU</dt><dd>${usageBar(s?.cpu, 'CPU')} <span class="muted">${s?.cpuinfo?.cpus ?? ''} CPUs ${s?.cpuinfo?.model ?? ''}</span></dd>
+            <dt>Memory</dt><dd>${usageBar(ratio(s?.memory?.used, s?.memory?.total), 'Memory')} <span class="muted">${bytes(s?.memory?.used)} / ${bytes(s?.memory?.total)}</span></dd>
+            <dt>Root disk</dt><dd>${usageBar(ratio(s?.rootfs?.used, s?.rootfs?.total), 'Root disk')}</dd>
+            <dt>Load</dt><dd>${s?.loadavg?.join(' ') ?? '–'}</dd>
+            <dt>Uptime</dt><dd>${duration(s?.uptime)}</dd>
+            <dt>Version</dt><dd>${s?.pveversion ?? '–'}</dd>
+            <dt>Kernel</dt><dd>${s?.kversion ?? '–'}</dd>
+          </dl>
+        </section>
+        <section class="card table-wrap" aria-label="Updates">
+          <h2>Updates</h2>
+          ${this.apt?.error ? html`<div class="error-box">${this.apt.error}</div>` : nothing}
+          <p class="muted">Subscription: ${this.apt?.subscription?.status ?? 'unknown'} · checked ${age(this.apt?.time)}</p>
+          ${this.apt?.updates.length
+            ? html`<table class="data"><thead><tr><th>Package</th><th>Installed</th><th>New</th></tr></thead>
+                <tbody>${this.apt.updates.map((u) => html`<tr><td title=${u.Title ?? ''}>${u.Package}</td><td class="mono">${u.OldVersion ?? ''}</td><td class="mono">${u.Version ?? ''}</td></tr>`)}</tbody></table>`
+            : html`<p>No pending updates.</p>`}
+        </section>
+      </div>`;
+  }
+}
+customElements.define('st-view-node', StViewNode);
