@@ -6,8 +6,10 @@ import './views/st-view-dashboard.ts';
 export const ROUTES: readonly RouteDef[] = [
   { pattern: '/', tag: 'st-view-dashboard', title: 'Dashboard' },
   { pattern: '/resources', tag: 'st-view-resources', title: 'Resources', load: () => import('./views/st-view-resources.ts') },
+  { pattern: '/tasks', tag: 'st-view-tasks', title: 'Tasks', load: () => import('./views/st-view-tasks.ts') },
   { pattern: '/remotes/:remote', tag: 'st-view-remote', title: 'Remote', load: () => import('./views/st-view-remote.ts') },
   { pattern: '/remotes/:remote/nodes/:node', tag: 'st-view-node', title: 'Node', load: () => import('./views/st-view-node.ts') },
   { pattern: '/remotes/:remote/:type/:vmid', tag: 'st-view-guest', title: 'Guest', load: () => import('./views/st-view-guest.ts') },
   { pattern: '/admin/remotes', tag: 'st-view-remotes', title: 'Remotes', load: () => import('./views/admin/st-view-remotes.ts') },
+  { pattern: '/admin/views', tag: 'st-view-views', title: 'Views', load: () => import('./views/admin/st-view-views.ts') },
 ];
