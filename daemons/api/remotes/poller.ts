@@ -53,6 +53,7 @@ export class Poller {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await Promise.allSettled([...this.running.values()]);
+    await this.cache.flush();
   }
 
   /** Starts refreshes of remotes whose interval has passed since their last attempt. */
@@ -62,7 +63,28 @@ export class Poller {
       if (!e.value.enabled || this.running.has(e.key)) continue;
       const last = this.cache.stateRecord(e.key)?.lastAttempt ?? 0;
       if (now - last >= e.value['poll-interval'] * 1000) void this.refresh(e.key).catch(() => undefined);
+      else if (this.slowDue(e.value, now)) void this.refreshSlow(e.key).catch(() => undefined);
     }
+  }
+
+  private slowDue(remote: StoredRemote, now: number): boolean {
+    const state = this.cache.stateRecord(remote.id);
+    return state?.status !== 'down' && state?.lastSuccess !== undefined && now - (this.lastSlow.get(remote.id) ?? 0) >= remote['slow-interval'] * 1000;
+  }
+
+  /** The slower items (updates, subscription) of one remote, in their own turn of the limiter. */
+  refreshSlow(id: string): Promise<void> {
+    const key = `slow\u0000${id}`;
+    const current = this.running.get(key);
+    if (current) return current.then(() => undefined);
+    const p = this.limiter.run(async () => {
+      const entry = this.repo.get(id);
+      this.lastSlow.set(id, this.opts.now());
+      await this.fetchSlow(this.clients.client(entry, null), entry.value).catch((err: unknown) => this.log.warn('slow refresh failed', { remote: id, error: String(err) }));
+      return this.cache.stateRecord(id)!;
+    }).finally(() => this.running.delete(key));
+    this.running.set(key, p);
+    return p.then(() => undefined);
   }
 
   /** Refreshes all enabled remotes now; resolves when every one has finished. */
@@ -70,16 +92,19 @@ export class Poller {
     return Promise.all(this.repo.list().filter((e) => e.value.enabled).map((e) => this.refresh(e.key)));
   }
 
-  /** Refresh one remote now (joins a refresh already under way). */
-  refresh(id: string, opts: { slow?: boolean } = {}): Promise<StateRecord> {
-    const current = this.running.get(id);
-    if (current) return current;
-    const p = this.limiter.run(() => this.refreshOnce(id, opts.slow ?? false)).finally(() => this.running.delete(id));
-    this.running.set(id, p);
-    return p;
+  /** Refresh one remote now (joins a refresh already under way); with `slow`, its slower items after. */
+  async refresh(id: string, opts: { slow?: boolean } = {}): Promise<StateRecord> {
+    let p = this.running.get(id);
+    if (!p) {
+      p = this.limiter.run(() => this.refreshOnce(id)).finally(() => this.running.delete(id));
+      this.running.set(id, p);
+    }
+    const state = await p;
+    if (opts.slow && state.status !== 'down') await this.refreshSlow(id);
+    return state;
   }
 
-  private async refreshOnce(id: string, forceSlow: boolean): Promise<StateRecord> {
+  private async refreshOnce(id: string): Promise<StateRecord> {
     const entry = this.repo.get(id);
     const remote = entry.value;
     const started = this.opts.now();
@@ -107,10 +132,6 @@ export class Poller {
       return state;
     }
     await this.cache.setState(state);
-    if (state.status !== 'down' && (forceSlow || started - (this.lastSlow.get(id) ?? 0) >= remote['slow-interval'] * 1000)) {
-      this.lastSlow.set(id, started);
-      await this.refreshSlow(client, remote).catch((err: unknown) => this.log.warn('slow refresh failed', { remote: id, error: String(err) }));
-    }
     return state;
   }
 
@@ -166,7 +187,7 @@ export class Poller {
     }
   }
 
-  private async refreshSlow(client: RemoteClient, remote: StoredRemote): Promise<void> {
+  private async fetchSlow(client: RemoteClient, remote: StoredRemote): Promise<void> {
     const nodes = remote.type === 'pbs' ? ['localhost'] : this.cache.indexed(remote.id).filter((x) => x.r.type === 'node' && x.r.status === 'online').map((x) => x.r.node!);
     const out: Record<string, { updates?: unknown[]; subscription?: unknown; error?: string }> = {};
     await Promise.all(nodes.map(async (node) => {

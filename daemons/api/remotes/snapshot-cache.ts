@@ -45,7 +45,18 @@ interface CacheEntry {
   /** For credentials other than the default: the resource ids they can see. */
   credentialIds: Map<string, Set<string>>;
   slow?: unknown;
+  /** When the snapshot was last written to LMDB, and whether a newer one waits. */
+  persistedAt?: number;
+  dirty?: boolean;
 }
+
+/**
+ * Snapshots go to LMDB at most this often per remote: encoding 50,000 guests every minute
+ * would cost more CPU (and disk writes) than the refresh itself, and after a restart a
+ * snapshot up to 5 minutes old — shown with its true age — is as good as a fresher one
+ * until the first refresh, seconds later. States (small) are written every time.
+ */
+export const PERSIST_EVERY_MS = 5 * 60_000;
 
 type Stored = Snapshot | StateRecord | { ids: string[] } | unknown;
 
@@ -65,7 +76,10 @@ export class SnapshotCache {
     }
     for (const { key, value } of this.db.list('res/')) {
       const e = this.entries.get(key.slice(4));
-      if (e) this.applySnapshot(e, value as Snapshot);
+      if (e) {
+        this.applySnapshot(e, value as Snapshot);
+        e.persistedAt = this.now();
+      }
     }
     for (const { key, value } of this.db.list('cred/')) {
       const [, remote, credential] = key.split('/');
@@ -94,8 +108,24 @@ export class SnapshotCache {
   }
 
   async setSnapshot(remote: string, type: RemoteType, snapshot: Snapshot): Promise<void> {
-    this.applySnapshot(this.entry(remote, type), snapshot);
-    await this.db.put(`res/${remote}`, snapshot);
+    const e = this.entry(remote, type);
+    this.applySnapshot(e, snapshot);
+    e.dirty = true;
+    const now = this.now();
+    if (e.persistedAt === undefined || now - e.persistedAt >= PERSIST_EVERY_MS) await this.persist(remote, e, now);
+  }
+
+  private async persist(remote: string, e: CacheEntry, now: number): Promise<void> {
+    if (!e.snapshot || !e.dirty) return;
+    e.dirty = false;
+    e.persistedAt = now;
+    await this.db.put(`res/${remote}`, e.snapshot);
+  }
+
+  /** Writes every snapshot not yet in LMDB (on shutdown). */
+  async flush(): Promise<void> {
+    const now = this.now();
+    for (const [remote, e] of this.entries) await this.persist(remote, e, now);
   }
 
   async setCredentialIds(remote: string, type: RemoteType, credential: string, ids: string[]): Promise<void> {

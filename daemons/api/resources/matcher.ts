@@ -12,7 +12,8 @@ export interface Indexed {
   remote: string;
   node: string;
   status: string;
-  tags: string[];
+  /** `;a;b;` — tags lower-cased between separators, so a tag test is one includes(). */
+  tags: string;
   vmid: string;
 }
 
@@ -24,7 +25,7 @@ export function indexResource(r: Resource): Indexed {
     remote: r.remote.toLowerCase(),
     node: (r.node ?? '').toLowerCase(),
     status: (r.status ?? '').toLowerCase(),
-    tags: r.tags ? r.tags.toLowerCase().split(/[;,\s]+/).filter(Boolean) : [],
+    tags: r.tags ? `;${r.tags.toLowerCase().replace(/[,\s]+/g, ';')};` : '',
     vmid: r.vmid === undefined ? '' : String(r.vmid),
   };
 }
@@ -84,7 +85,10 @@ function compileTerm(t: Term, ctx: MatchContext, query: string): Predicate {
     case 'remote': return (x) => x.remote === v;
     case 'remote-type': return (x) => x.r['remote-type'] === v;
     case 'node': return (x) => x.node === v;
-    case 'tag': return (x) => x.tags.includes(v);
+    case 'tag': {
+      const needle = `;${v};`;
+      return (x) => x.tags.includes(needle);
+    }
     case 'pool': return (x) => (x.r.pool ?? '').toLowerCase() === v;
     case 'template': {
       const want = /^(1|true|yes)$/.test(v);

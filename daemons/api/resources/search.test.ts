@@ -20,7 +20,7 @@ const RESOURCES: Resource[] = [
 const INDEXED = RESOURCES.map(indexResource);
 
 function select(query: string): string[] {
-  const p = compileSearch(parseSearch(query), { view: (id) => (id === 'webs' ? (x) => x.tags.includes('web') : null) }, query);
+  const p = compileSearch(parseSearch(query), { view: (id) => (id === 'webs' ? (x) => x.tags.includes(';web;') : null) }, query);
   return INDEXED.filter(p).map((x) => `${x.r.remote}:${x.r.id}`);
 }
 

@@ -1,0 +1,121 @@
+// Remotes at scale (issue 6): 200 PVE remotes / 50,000 guests served by a separate process
+// (tests/bench/scale-remotes.ts, until the simulator's `scale` scenario lands).
+//  1. full refresh through Steward's poller (pinned TLS client, normalise, index, LMDB)
+//     vs the same requests with plain node:https + JSON.parse — ratio in one run;
+//  2. the same with every remote answering after 200 ms;
+//  3. /resources/list search latency (p50/p99) over 50,000 guests while the poller runs;
+//  4. RSS of the process holding all of it.
+import { spawn } from 'node:child_process';
+import https from 'node:https';
+import { join } from 'node:path';
+import { createApp } from '../../daemons/api/app.ts';
+import { Limiter } from '../../daemons/api/remotes/limiter.ts';
+import { testDeps } from '../fixtures/api-deps.ts';
+
+const REMOTES = Number(process.env.BENCH_REMOTES ?? 200);
+const GUESTS = Number(process.env.BENCH_GUESTS_PER_REMOTE ?? 250);
+
+async function scaleServer(latencyMs: number) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'scale-remotes.ts'), String(REMOTES), String(GUESTS), String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const info = await new Promise<{ ports: number[]; fingerprint: string }>((resolve) => {
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes('\n')) resolve(JSON.parse(buf.split('\n')[0]!));
+    });
+  });
+  return { ...info, stop: () => child.kill('SIGTERM') };
+}
+
+async function steward(server: { ports: number[]; fingerprint: string }) {
+  const t = await testDeps({ clientOptions: { retries: 2 } });
+  for (const [i, port] of server.ports.entries()) {
+    await t.deps.remotes.repo.create({ id: `pve${i}`, type: 'pve', endpoints: [{ host: '127.0.0.1', port, fingerprint: server.fingerprint }], credentials: [{ name: 'a', kind: 'token', tokenid: 'steward@pve!bench', secret: 'secret' }] });
+  }
+  return t;
+}
+
+/** The baseline: the same two GETs per remote, keep-alive, same concurrency, JSON.parse — nothing else. */
+function rawFetcher(ports: number[]) {
+  const agents = ports.map(() => new https.Agent({ keepAlive: true, maxSockets: 4, rejectUnauthorized: false }));
+  const get = (i: number, path: string) => new Promise<unknown>((resolve, reject) => {
+    https.get({ host: '127.0.0.1', port: ports[i], path, agent: agents[i], headers: { authorization: 'PVEAPIToken=steward@pve!bench=secret' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve((JSON.parse(Buffer.concat(chunks).toString()) as { data: unknown }).data));
+    }).on('error', reject);
+  });
+  const limiter = new Limiter(64);
+  return {
+    all: () => Promise.all(ports.map((_, i) => limiter.run(() => Promise.all([get(i, '/api2/json/cluster/resources'), get(i, '/api2/json/cluster/tasks')])))),
+    close: () => agents.forEach((a) => a.destroy()),
+  };
+}
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+
+const rssAtStart = process.memoryUsage().rss;
+
+// 1. refresh vs raw fetch + parse
+{
+  const server = await scaleServer(0);
+  const t = await steward(server);
+  const raw = rawFetcher(server.ports);
+  await t.deps.remotes.poller.refreshAll(); // warm-up: TLS handshakes, JIT
+  await raw.all();
+  const ours: number[] = [];
+  const base: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    ours.push(await time(() => t.deps.remotes.poller.refreshAll()));
+    base.push(await time(() => raw.all()));
+  }
+  const guests = t.deps.remotes.repo.list().reduce((n, e) => n + t.deps.remotes.cache.indexed(e.key).filter((x) => x.r.type === 'qemu' || x.r.type === 'lxc').length, 0);
+  console.log(`refresh ${REMOTES} remotes / ${guests} guests: steward ${median(ours).toFixed(0)} ms vs raw fetch+JSON.parse ${median(base).toFixed(0)} ms → ratio ${(median(ours) / median(base)).toFixed(2)}× (goal ≤ 1.5×)`);
+
+  // 3. search while polling
+  const app = createApp(t.deps);
+  let polling = true;
+  const poller = (async () => {
+    while (polling) await t.deps.remotes.poller.refreshAll();
+  })();
+  const queries = ['web', '+type:qemu cpu>80%', 'tag:prod -status:stopped', 'name:r17-vm', 'mem>=90% +remote:pve3', 'uptime<1h type:lxc'];
+  const lat: number[] = [];
+  for (let i = 0; i < 600; i++) {
+    const q = queries[i % queries.length]!;
+    const t0 = performance.now();
+    const res = await app.request(`/api2/json/resources/list?limit=100&search=${encodeURIComponent(q)}`, { headers: { 'x-test-user': 'root@steward' } });
+    await res.arrayBuffer();
+    lat.push(performance.now() - t0);
+    if (res.status !== 200) throw new Error(`search failed: ${res.status}`);
+  }
+  polling = false;
+  await poller;
+  console.log(`/resources/list search over ${guests} guests while polling: p50 ${pct(lat, 0.5).toFixed(1)} ms, p99 ${pct(lat, 0.99).toFixed(1)} ms (goal p99 ≤ 50 ms)`);
+
+  // 4. memory
+  (globalThis as { gc?: () => void }).gc?.();
+  const rss = process.memoryUsage().rss;
+  console.log(`RSS holding ${REMOTES} remotes / ${guests} guests (cache, indexes, clients, LMDB map): ${(rss / 2 ** 20).toFixed(0)} MB, of which ${((rss - rssAtStart) / 2 ** 20).toFixed(0)} MB above this process at start (tsx, zod, hono loaded: ${(rssAtStart / 2 ** 20).toFixed(0)} MB) (goal ≤ 250 MB)`);
+  raw.close();
+  await t.close();
+  server.stop();
+}
+
+// 2. every remote answers after 200 ms
+{
+  const server = await scaleServer(200);
+  const t = await steward(server);
+  const cold = await time(() => t.deps.remotes.poller.refreshAll());
+  const warm = await time(() => t.deps.remotes.poller.refreshAll());
+  console.log(`refresh ${REMOTES} remotes answering after 200 ms: first (with TLS handshakes) ${cold.toFixed(0)} ms, next ${warm.toFixed(0)} ms (goal ≤ 1500 ms)`);
+  await t.close();
+  server.stop();
+}
+process.exit(0);
