@@ -12,4 +12,6 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/remotes/:remote/:type/:vmid', tag: 'st-view-guest', title: 'Guest', load: () => import('./views/st-view-guest.ts') },
   { pattern: '/admin/remotes', tag: 'st-view-remotes', title: 'Remotes', load: () => import('./views/admin/st-view-remotes.ts') },
   { pattern: '/admin/views', tag: 'st-view-views', title: 'Views', load: () => import('./views/admin/st-view-views.ts') },
+  { pattern: '/admin/tfa', tag: 'st-view-tfa', title: 'Two-factor authentication', load: () => import('./views/admin/st-view-tfa.ts') },
+  { pattern: '/admin/tokens', tag: 'st-view-tokens', title: 'API tokens', load: () => import('./views/admin/st-view-tokens.ts') },
 ];

@@ -1,0 +1,79 @@
+// Access control calls (users, tokens, TFA, ACL, audit), in one place so the pages stay
+// about presentation. Paths follow Proxmox Datacenter Manager's.
+import { api, path } from './client.ts';
+
+export interface User {
+  userid: string;
+  enable?: boolean | number;
+  expire?: number;
+  firstname?: string;
+  lastname?: string;
+  email?: string;
+  comment?: string;
+  digest?: string;
+}
+
+export interface Token {
+  tokenid: string;
+  comment?: string;
+  enable?: boolean | number;
+  expire?: number;
+  role?: string;
+  'last-used'?: number;
+}
+
+export interface TfaEntry {
+  type: 'totp' | 'webauthn' | 'recovery' | string;
+  id: string;
+  description?: string;
+  created?: number;
+  enable?: boolean | number;
+}
+
+export const users = {
+  list: () => api.get<User[]>('/access/users'),
+  create: (body: object) => api.post<null>('/access/users', body),
+  update: (userid: string, body: object) => api.put<null>(path`/access/users/${userid}`, body),
+  remove: (userid: string) => api.delete<null>(path`/access/users/${userid}`),
+};
+
+export const tokens = {
+  list: (userid: string) => api.get<Token[]>(path`/access/users/${userid}/token`),
+  /** The secret (`value`) is in this answer only; it cannot be read again. */
+  create: (userid: string, name: string, body: object) => api.post<{ tokenid: string; value: string }>(path`/access/users/${userid}/token/${name}`, body),
+  remove: (userid: string, name: string) => api.delete<null>(path`/access/users/${userid}/token/${name}`),
+};
+
+export const tfa = {
+  list: (userid: string) => api.get<TfaEntry[]>(path`/access/tfa/${userid}`),
+  add: (userid: string, body: object) => api.post<{ id?: string; challenge?: string; recovery?: string[] }>(path`/access/tfa/${userid}`, body),
+  remove: (userid: string, id: string, password?: string) => api.delete<null>(path`/access/tfa/${userid}/${id}`, { password }),
+};
+
+export function changePassword(userid: string, password: string, oldPassword: string): Promise<null> {
+  return api.put<null>('/access/password', { userid, password, 'old-password': oldPassword });
+}
+
+/** A random TOTP secret in base32 (RFC 4648, no padding): 160 bits, as RFC 4226 recommends. */
+export function newTotpSecret(bytes = 20): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const raw = crypto.getRandomValues(new Uint8Array(bytes));
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const b of raw) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  return out;
+}
+
+export function totpUri(userid: string, secret: string, issuer = 'Steward'): string {
+  const label = encodeURIComponent(`${issuer}:${userid}`);
+  return `otpauth://totp/${label}?secret=${secret}&issuer=${encodeURIComponent(issuer)}&algorithm=SHA1&digits=6&period=30`;
+}
