@@ -40,3 +40,11 @@ export async function proxiedGet(deps: AppDeps, auth: AuthInfo, req: ProxiedGet)
     throw err;
   }
 }
+
+/** A PDM-style rrddata read: one remote RRD step is the freshness; kept in LMDB for outages. */
+export const RRD_TTL_MS = { hour: 60_000, day: 300_000, week: 1_800_000, month: 7_200_000, year: 43_200_000 } as const;
+
+export async function rrdData(deps: AppDeps, auth: AuthInfo, remote: string, path: string, q: { timeframe: keyof typeof RRD_TTL_MS; cf: string }): Promise<Record<string, number | string | null>[]> {
+  const data = await proxiedGet(deps, auth, { remote, path, query: { timeframe: q.timeframe, cf: q.cf }, ttlMs: RRD_TTL_MS[q.timeframe], persist: true });
+  return Array.isArray(data) ? (data as Record<string, number | string | null>[]) : [];
+}

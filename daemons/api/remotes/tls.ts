@@ -45,14 +45,14 @@ function classify(err: NodeJS.ErrnoException, target: EndpointTarget): ConnectEr
   return new ConnectError('remote_tls', `${where}: TLS handshake failed (${err.code ?? err.message})`);
 }
 
-/** Opens a TLS connection and resolves once it is verified (pin or system CAs). */
-export function connectVerified(target: EndpointTarget, timeoutMs: number): Promise<TLSSocket> {
+/** Opens a TLS connection; `onSecure` decides what the handshake's result is (it may reject). */
+function openTls<T>(target: EndpointTarget, verify: boolean, timeoutMs: number, onSecure: (socket: TLSSocket) => T): Promise<T> {
   return new Promise((resolve, reject) => {
     const socket = tls.connect({
       host: target.host,
       port: target.port,
       ...(isIP(target.host) ? {} : { servername: target.host }),
-      rejectUnauthorized: !target.fingerprint,
+      rejectUnauthorized: verify,
       ALPNProtocols: ['http/1.1'],
     });
     const timer = setTimeout(() => {
@@ -65,17 +65,27 @@ export function connectVerified(target: EndpointTarget, timeoutMs: number): Prom
     });
     socket.once('secureConnect', () => {
       clearTimeout(timer);
-      if (target.fingerprint) {
-        const seen = fingerprintOfDer(socket.getPeerCertificate().raw);
-        if (!sameFingerprint(seen, target.fingerprint)) {
-          socket.destroy();
-          reject(new ConnectError('fingerprint_mismatch', `${target.host}:${target.port}: the certificate changed (fingerprint ${seen}, pinned ${target.fingerprint}); nothing was sent — trust the new fingerprint to continue`, seen));
-          return;
-        }
+      try {
+        resolve(onSecure(socket));
+      } catch (err) {
+        socket.destroy();
+        reject(err);
       }
-      socket.removeAllListeners('error');
-      resolve(socket);
     });
+  });
+}
+
+/** Opens a TLS connection and resolves once it is verified (pin or system CAs). */
+export function connectVerified(target: EndpointTarget, timeoutMs: number): Promise<TLSSocket> {
+  return openTls(target, !target.fingerprint, timeoutMs, (socket) => {
+    if (target.fingerprint) {
+      const seen = fingerprintOfDer(socket.getPeerCertificate().raw);
+      if (!sameFingerprint(seen, target.fingerprint)) {
+        throw new ConnectError('fingerprint_mismatch', `${target.host}:${target.port}: the certificate changed (fingerprint ${seen}, pinned ${target.fingerprint}); nothing was sent — trust the new fingerprint to continue`, seen);
+      }
+    }
+    socket.removeAllListeners('error');
+    return socket;
   });
 }
 
@@ -108,34 +118,22 @@ export interface ProbedCertificate {
 
 /** The certificate chain a host presents, and whether the system CAs trust it. Sends nothing. */
 export function probeCertificate(host: string, port: number, timeoutMs: number): Promise<{ chain: ProbedCertificate[]; trusted: boolean; trustError?: string }> {
-  return new Promise((resolve, reject) => {
-    const target = { host, port };
-    const socket = tls.connect({ host, port, ...(isIP(host) ? {} : { servername: host }), rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new ConnectError('timeout', `${host}:${port}: no TLS connection within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      reject(classify(err, target));
-    });
-    socket.once('secureConnect', () => {
-      clearTimeout(timer);
-      const chain: ProbedCertificate[] = [];
-      const seen = new Set<string>();
-      let cert: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
-      while (cert && cert.raw && chain.length < 10) {
-        const fp = fingerprintOfDer(cert.raw);
-        if (seen.has(fp)) break;
-        seen.add(fp);
-        chain.push(describe(cert, fp));
-        cert = cert.issuerCertificate;
-      }
-      const trustError = socket.authorizationError ? String(socket.authorizationError) : undefined;
-      socket.destroy();
-      if (chain.length === 0) return reject(new ConnectError('remote_tls', `${host}:${port}: the server presented no certificate`));
-      resolve({ chain, trusted: socket.authorized, ...(trustError ? { trustError } : {}) });
-    });
+  return openTls({ host, port }, false, timeoutMs, (socket) => {
+    const chain: ProbedCertificate[] = [];
+    const seen = new Set<string>();
+    let cert: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+    while (cert && cert.raw && chain.length < 10) {
+      const fp = fingerprintOfDer(cert.raw);
+      if (seen.has(fp)) break;
+      seen.add(fp);
+      chain.push(describe(cert, fp));
+      cert = cert.issuerCertificate;
+    }
+    const trusted = socket.authorized;
+    const trustError = socket.authorizationError ? String(socket.authorizationError) : undefined;
+    socket.destroy();
+    if (chain.length === 0) throw new ConnectError('remote_tls', `${host}:${port}: the server presented no certificate`);
+    return { chain, trusted, ...(trustError ? { trustError } : {}) };
   });
 }
 

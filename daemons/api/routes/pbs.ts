@@ -8,8 +8,8 @@ import { intParam, safeId } from '../../../shared/formats.ts';
 import type { AppDeps } from '../deps.ts';
 import { defineRoute } from '../framework/route.ts';
 import type { AuthInfo } from '../framework/types.ts';
-import { proxiedGet } from '../remotes/proxied-get.ts';
-import { RRD_TTL_MS, RrdPoints, RrdQuery } from './pve.ts';
+import { proxiedGet, rrdData } from '../remotes/proxied-get.ts';
+import { RrdPoints, RrdQuery } from './pve.ts';
 
 const store = z.string().min(1).max(32).regex(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/, 'must be a datastore name');
 const StoreParams = z.strictObject({ remote: safeId, store });
@@ -120,7 +120,7 @@ export const routes = [
     audit: false,
     handler: async ({ deps, auth, params, query }) => {
       pbs(deps, params.remote);
-      return ((await proxiedGet(deps, auth, { remote: params.remote, path: `/admin/datastore/${params.store}/rrd`, query: { timeframe: query.timeframe, cf: query.cf }, ttlMs: RRD_TTL_MS[query.timeframe], persist: true })) ?? []) as z.input<typeof RrdPoints>;
+      return rrdData(deps, auth, params.remote, `/admin/datastore/${params.store}/rrd`, query);
     },
   }),
   defineRoute({

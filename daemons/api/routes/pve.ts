@@ -12,12 +12,10 @@ import type { Route } from '../framework/route.ts';
 import type { AuthInfo } from '../framework/types.ts';
 import type { RemoteClient } from '../remotes/client.ts';
 import { splitTaskId } from '../tasks/remote-tasks.ts';
-import { proxiedGet } from '../remotes/proxied-get.ts';
+import { proxiedGet, rrdData } from '../remotes/proxied-get.ts';
 
 /** PDM-style metrics query; answers are kept so charts survive an outage and a restart. */
 export const RrdQuery = z.strictObject({ timeframe: z.enum(['hour', 'day', 'week', 'month', 'year']).default('hour'), cf: z.enum(['AVERAGE', 'MAX']).default('AVERAGE') });
-/** A point is one step of the remote's RRD (1 min for an hour … 1 week for a year): ask again after about one step. */
-export const RRD_TTL_MS = { hour: 60_000, day: 300_000, week: 1_800_000, month: 7_200_000, year: 43_200_000 } as const;
 export const RrdPoints = z.array(z.record(z.string(), z.union([z.number(), z.string(), z.null()]))).max(100_000);
 
 const nodeName = z.string().min(1).max(63).regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'must be a node name');
@@ -193,7 +191,7 @@ function guestRoutes(kind: Kind): Route[] {
     handler: async ({ deps, auth, params, query }) => {
       clientFor(deps, auth, params.remote);
       const node = guestNode(deps, params.remote, kind, params.vmid, query.node);
-      return ((await proxiedGet(deps, auth, { remote: params.remote, path: `/nodes/${node}/${kind}/${params.vmid}/rrddata`, query: { timeframe: query.timeframe, cf: query.cf }, ttlMs: RRD_TTL_MS[query.timeframe], persist: true })) ?? []) as z.input<typeof RrdPoints>;
+      return rrdData(deps, auth, params.remote, `/nodes/${node}/${kind}/${params.vmid}/rrddata`, query);
     },
   }));
 
@@ -250,7 +248,7 @@ export const routes: Route[] = [
     audit: false,
     handler: async ({ deps, auth, params, query }) => {
       clientFor(deps, auth, params.remote);
-      return ((await proxiedGet(deps, auth, { remote: params.remote, path: `/nodes/${params.node}/rrddata`, query: { timeframe: query.timeframe, cf: query.cf }, ttlMs: RRD_TTL_MS[query.timeframe], persist: true })) ?? []) as z.input<typeof RrdPoints>;
+      return rrdData(deps, auth, params.remote, `/nodes/${params.node}/rrddata`, query);
     },
   }),
   defineRoute({
