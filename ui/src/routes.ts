@@ -14,4 +14,7 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/admin/views', tag: 'st-view-views', title: 'Views', load: () => import('./views/admin/st-view-views.ts') },
   { pattern: '/admin/tfa', tag: 'st-view-tfa', title: 'Two-factor authentication', load: () => import('./views/admin/st-view-tfa.ts') },
   { pattern: '/admin/tokens', tag: 'st-view-tokens', title: 'API tokens', load: () => import('./views/admin/st-view-tokens.ts') },
+  { pattern: '/admin/users', tag: 'st-view-users', title: 'Users', load: () => import('./views/admin/st-view-users.ts') },
+  { pattern: '/admin/password', tag: 'st-view-password', title: 'Change password', load: () => import('./views/admin/st-view-password.ts') },
+  { pattern: '/admin/audit', tag: 'st-view-audit', title: 'Audit log', load: () => import('./views/admin/st-view-audit.ts') },
 ];
