@@ -1,0 +1,51 @@
+// Logging in and out with a password, the messages for a wrong password and an expired
+// session, and the dashboard, screenshotted in both themes at desktop and phone width.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { startStack } from '../harness/stack.ts';
+import type { Stack } from '../harness/stack.ts';
+import { launchBrowser, openPage, screenshots } from './browser.ts';
+import { createUser, hasLogin, login, logout, submitLogin } from './session.ts';
+
+let stack: Stack;
+let browser: Browser;
+let ready = false;
+const PASSWORD = 'correct horse battery';
+
+before(async () => {
+  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  ready = await hasLogin(stack);
+  if (ready) await createUser(stack, 'admin@steward', PASSWORD);
+});
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+test('log in with a password, stay logged in across a reload, log out', async (t) => {
+  if (!ready) return t.skip('the API has no /access/ticket yet');
+  const tp = await openPage(browser, stack, { allowConsole: [/401|Unauthorized/] });
+  const { page } = tp;
+  await page.goto('/');
+  await submitLogin(page, 'admin@steward', 'wrong password');
+  await page.getByRole('alert').getByText('Login failed').waitFor({ timeout: 10_000 });
+  assert.equal(await page.getByRole('heading', { name: 'Dashboard' }).count(), 0);
+
+  await login(page, 'admin@steward', PASSWORD);
+  // The ticket is an HttpOnly cookie: the page can never read it.
+  assert.doesNotMatch(await page.evaluate(() => document.cookie), /StewardAuthCookie/);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await screenshots(tp, 'dashboard');
+  await page.getByRole('link', { name: 'Resources' }).first().click();
+  await page.getByRole('heading', { name: 'Resources' }).waitFor();
+  await screenshots(tp, 'resources-empty');
+
+  await logout(page);
+  // After logging out, the API refuses the old session.
+  const status = await page.evaluate(async () => (await fetch('/api2/json/resources/status')).status);
+  assert.equal(status, 401);
+  tp.assertClean();
+  await tp.close();
+});
