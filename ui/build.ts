@@ -17,7 +17,7 @@ export async function buildUi(outdir: string): Promise<esbuild.Metafile> {
     splitting: true,
     format: 'esm',
     platform: 'browser',
-    target: ['chrome120', 'firefox120', 'safari17'],
+    target: ['chrome123', 'firefox120', 'safari17.5'],
     minify: true,
     sourcemap: 'linked',
     metafile: true,

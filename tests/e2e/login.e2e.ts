@@ -2,30 +2,15 @@
 // session, and the dashboard, screenshotted in both themes at desktop and phone width.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { startStack } from '../harness/stack.ts';
-import type { Stack } from '../harness/stack.ts';
-import { launchBrowser, openPage, screenshots } from './browser.ts';
-import { createUser, hasLogin, login, logout, submitLogin } from './session.ts';
+import { openPage, screenshots } from './browser.ts';
+import { NOT_READY, login, logout, submitLogin, useSuite } from './session.ts';
 
-let stack: Stack;
-let browser: Browser;
-let ready = false;
 const PASSWORD = 'correct horse battery';
-
-before(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-  ready = await hasLogin(stack);
-  if (ready) await createUser(stack, 'admin@steward', PASSWORD);
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const suite = useSuite({ 'admin@steward': [PASSWORD] }, { before, after });
 
 test('log in with a password, stay logged in across a reload, log out', async (t) => {
-  if (!ready) return t.skip('the API has no /access/ticket yet');
-  const tp = await openPage(browser, stack, { allowConsole: [/401|Unauthorized/] });
+  if (!suite.ready) return t.skip(NOT_READY);
+  const tp = await openPage(suite.browser, suite.stack, { allowConsole: [/401|Unauthorized/] });
   const { page } = tp;
   await page.goto('/');
   await submitLogin(page, 'admin@steward', 'wrong password');

@@ -2,31 +2,16 @@
 // anyway — with a valid session and CSRF token — it refuses.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { startStack } from '../harness/stack.ts';
-import type { Stack } from '../harness/stack.ts';
-import { launchBrowser, openPage } from './browser.ts';
-import { createUser, hasLogin, login } from './session.ts';
+import { openPage } from './browser.ts';
+import { NOT_READY, login, useSuite } from './session.ts';
 
-let stack: Stack;
-let browser: Browser;
-let ready = false;
 const PASSWORD = 'read only password';
-
-before(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-  ready = await hasLogin(stack);
-  if (ready) await createUser(stack, 'viewer@steward', PASSWORD, 'Audit');
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const suite = useSuite({ 'viewer@steward': [PASSWORD, 'Audit'] }, { before, after });
 
 test('an Audit user sees no action buttons and a forced call is refused', async (t) => {
-  if (!ready) return t.skip('the API has no /access/ticket yet');
+  if (!suite.ready) return t.skip(NOT_READY);
   // The forced call below is answered 403, which the browser logs as a failed resource load.
-  const tp = await openPage(browser, stack, { allowConsole: [/403/] });
+  const tp = await openPage(suite.browser, suite.stack, { allowConsole: [/403/] });
   const { page } = tp;
   await login(page, 'viewer@steward', PASSWORD);
   await page.goto('/admin/remotes');

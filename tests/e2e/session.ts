@@ -1,8 +1,11 @@
 // Logged-in browser sessions for the e2e suite: users made with steward-admin (as the demo
 // does), the login form filled in like a person would.
-import type { Page } from 'playwright-core';
+import type { after as afterHook, before as beforeHook } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
 import { request } from '../harness/https.ts';
+import { startStack } from '../harness/stack.ts';
 import type { Stack } from '../harness/stack.ts';
+import { launchBrowser } from './browser.ts';
 
 /** Whether the API on this stack has the login route yet (access control is its own issue). */
 export async function hasLogin(stack: Stack): Promise<boolean> {
@@ -33,3 +36,30 @@ export async function logout(page: Page): Promise<void> {
   await page.getByRole('menuitem', { name: 'Log out' }).click();
   await page.getByLabel('User name').waitFor();
 }
+
+export interface Suite {
+  stack: Stack;
+  browser: Browser;
+  /** False until the API has the login route; tests then skip with that reason. */
+  ready: boolean;
+}
+
+/**
+ * One stack and one browser per test file, started in `before` and stopped in `after`, with
+ * the given users (id → [password, role]) created once the login route exists.
+ */
+export function useSuite(users: Record<string, [string, string?]>, hooks: { before: typeof beforeHook; after: typeof afterHook }): Suite {
+  const suite = { ready: false } as Suite;
+  hooks.before(async () => {
+    [suite.stack, suite.browser] = await Promise.all([startStack(), launchBrowser()]);
+    suite.ready = await hasLogin(suite.stack);
+    if (suite.ready) for (const [id, [password, role]] of Object.entries(users)) await createUser(suite.stack, id, password, role);
+  });
+  hooks.after(async () => {
+    await suite.browser?.close();
+    await suite.stack?.stop();
+  });
+  return suite;
+}
+
+export const NOT_READY = 'the API has no /access/ticket yet';

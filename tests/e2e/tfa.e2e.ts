@@ -4,33 +4,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
-import type { Browser } from 'playwright-core';
-import { startStack } from '../harness/stack.ts';
-import type { Stack } from '../harness/stack.ts';
-import { launchBrowser, openPage, screenshots } from './browser.ts';
-import { createUser, hasLogin, login, logout, submitLogin } from './session.ts';
+import { openPage, screenshots } from './browser.ts';
+import { NOT_READY, login, logout, submitLogin, useSuite } from './session.ts';
 
-let stack: Stack;
-let browser: Browser;
-let ready = false;
 const PASSWORD = 'tfa test password';
-
-before(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-  ready = await hasLogin(stack);
-  if (ready) {
-    await createUser(stack, 'totp@steward', PASSWORD);
-    await createUser(stack, 'key@steward', PASSWORD);
-  }
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const suite = useSuite({ 'totp@steward': [PASSWORD], 'key@steward': [PASSWORD] }, { before, after });
 
 test('enrol TOTP with the QR page, then log in with a code', async (t) => {
-  if (!ready) return t.skip('the API has no /access/ticket yet');
-  const tp = await openPage(browser, stack);
+  if (!suite.ready) return t.skip(NOT_READY);
+  const tp = await openPage(suite.browser, suite.stack);
   const { page } = tp;
   await login(page, 'totp@steward', PASSWORD);
   await page.goto('/admin/tfa');
@@ -58,8 +40,8 @@ test('enrol TOTP with the QR page, then log in with a code', async (t) => {
 });
 
 test('register a security key (virtual authenticator), then log in with it', async (t) => {
-  if (!ready) return t.skip('the API has no /access/ticket yet');
-  const tp = await openPage(browser, stack);
+  if (!suite.ready) return t.skip(NOT_READY);
+  const tp = await openPage(suite.browser, suite.stack);
   const { page } = tp;
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');

@@ -40,6 +40,18 @@ export function webauthnSupported(): boolean {
   return typeof window.PublicKeyCredential === 'function' && !!navigator.credentials;
 }
 
+/** The fields every credential answer carries, as JSON. */
+function credentialJson(cred: PublicKeyCredential, response: Record<string, unknown>): string {
+  return JSON.stringify({
+    id: cred.id,
+    rawId: toB64url(cred.rawId),
+    type: cred.type,
+    authenticatorAttachment: cred.authenticatorAttachment ?? undefined,
+    clientExtensionResults: cred.getClientExtensionResults(),
+    response,
+  });
+}
+
 /** Asks the authenticator to sign the login challenge; returns the assertion as JSON text. */
 export async function getAssertion(options: RequestOptionsJson, signal?: AbortSignal): Promise<string> {
   const publicKey: PublicKeyCredentialRequestOptions = {
@@ -50,18 +62,11 @@ export async function getAssertion(options: RequestOptionsJson, signal?: AbortSi
   const cred = (await navigator.credentials.get({ publicKey, signal })) as PublicKeyCredential | null;
   if (!cred) throw new Error('the security key gave no answer');
   const r = cred.response as AuthenticatorAssertionResponse;
-  return JSON.stringify({
-    id: cred.id,
-    rawId: toB64url(cred.rawId),
-    type: cred.type,
-    authenticatorAttachment: cred.authenticatorAttachment ?? undefined,
-    clientExtensionResults: cred.getClientExtensionResults(),
-    response: {
-      clientDataJSON: toB64url(r.clientDataJSON),
-      authenticatorData: toB64url(r.authenticatorData),
-      signature: toB64url(r.signature),
-      userHandle: toB64url(r.userHandle),
-    },
+  return credentialJson(cred, {
+    clientDataJSON: toB64url(r.clientDataJSON),
+    authenticatorData: toB64url(r.authenticatorData),
+    signature: toB64url(r.signature),
+    userHandle: toB64url(r.userHandle),
   });
 }
 
@@ -76,16 +81,9 @@ export async function createCredential(options: CreationOptionsJson): Promise<st
   const cred = (await navigator.credentials.create({ publicKey })) as PublicKeyCredential | null;
   if (!cred) throw new Error('the security key gave no answer');
   const r = cred.response as AuthenticatorAttestationResponse;
-  return JSON.stringify({
-    id: cred.id,
-    rawId: toB64url(cred.rawId),
-    type: cred.type,
-    authenticatorAttachment: cred.authenticatorAttachment ?? undefined,
-    clientExtensionResults: cred.getClientExtensionResults(),
-    response: {
-      clientDataJSON: toB64url(r.clientDataJSON),
-      attestationObject: toB64url(r.attestationObject),
-      transports: r.getTransports?.() ?? [],
-    },
+  return credentialJson(cred, {
+    clientDataJSON: toB64url(r.clientDataJSON),
+    attestationObject: toB64url(r.attestationObject),
+    transports: r.getTransports?.() ?? [],
   });
 }

@@ -49,6 +49,8 @@ export const baseStyles = css`
   .table-wrap { overflow-x: auto; }
 
   .badge { display: inline-block; padding: 0.05rem 0.5rem; border-radius: 999px; font-size: 0.8rem; font-weight: 600; background: var(--st-surface-2); color: var(--st-idle); }
+  a.badge { text-decoration: none; }
+  a.badge:hover { text-decoration: underline; }
   .badge.ok { background: var(--st-ok-bg); color: var(--st-ok); }
   .badge.warn { background: var(--st-warn-bg); color: var(--st-warn); }
   .badge.error { background: var(--st-error-bg); color: var(--st-error); }
