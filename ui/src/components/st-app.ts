@@ -69,7 +69,7 @@ export class StApp extends LitElement {
       nav a:hover { background: var(--st-surface-2); }
       nav a[aria-current='page'] { background: var(--st-surface-2); color: var(--st-accent); font-weight: 600; }
       nav h2 { font-size: 0.75rem; text-transform: uppercase; letter-spacing: 0.05em; color: var(--st-text-muted); margin: 1rem 0.6rem 0.3rem; }
-      main { padding: 1.25rem; min-width: 0; }
+      main { padding: 1.25rem; min-width: 0; outline: none; }
       .menu-button { display: none; }
       .user { position: relative; }
       .user-menu {
@@ -170,8 +170,14 @@ export class StApp extends LitElement {
       await match.route.load();
       this.loadedTags.add(match.route.tag);
     }
+    const first = this.match === undefined;
     this.match = match;
     document.title = match ? `${match.route.title} · Steward` : 'Not found · Steward';
+    // After a navigation, put keyboard and screen-reader focus at the start of the new page.
+    if (!first) {
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('main')?.focus({ preventScroll: false });
+    }
   }
 
   private async logout(): Promise<void> {
@@ -231,7 +237,7 @@ export class StApp extends LitElement {
           <h2>Resources</h2>
           <st-resource-tree></st-resource-tree>
         </nav>
-        <main id="main">${this.renderView()}</main>
+        <main id="main" tabindex="-1">${this.renderView()}</main>
       </div>
       ${toasts}`;
   }
