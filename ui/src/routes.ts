@@ -19,4 +19,5 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/admin/audit', tag: 'st-view-audit', title: 'Audit log', load: () => import('./views/admin/st-view-audit.ts') },
   { pattern: '/admin/system', tag: 'st-view-system', title: 'This host', load: () => import('./views/admin/st-view-system.ts') },
   { pattern: '/admin/acl', tag: 'st-view-acl', title: 'Permissions', load: () => import('./views/admin/st-view-acl.ts') },
+  { pattern: '/admin/groups', tag: 'st-view-groups', title: 'Groups', load: () => import('./views/admin/st-view-groups.ts') },
 ];
