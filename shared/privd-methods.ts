@@ -12,6 +12,47 @@ export const privdActor = z.strictObject({
 });
 export type PrivdActor = z.infer<typeof privdActor>;
 
+/** Largest command output a method returns. */
+export const OUTPUT_MAX = 256 * 1024;
+
+/** The units steward-privd reports on and reads the journal of; nothing else. */
+export const STEWARD_UNITS = ['steward-api.service', 'steward-api.socket', 'steward-privd.service', 'steward-privd.socket'] as const;
+
+/** What happened to steward-api after a change: SIGHUP'd, restarting (new socket), or nothing to signal. */
+const apiAction = z.enum(['reloaded', 'restarting', 'restart-required', 'unchanged']);
+
+const debPackageName = z.string().min(2).max(128).regex(/^[a-z0-9][a-z0-9+.-]+$/, 'not a Debian package name');
+const debVersion = z.string().min(1).max(128).regex(/^[A-Za-z0-9.+~:-]+$/, 'not a Debian version');
+const acmeToken = z.string().min(16).max(256).regex(/^[A-Za-z0-9_-]+$/, 'not an ACME token');
+
+/** An IP literal to listen on ('::' and '0.0.0.0' mean all addresses). */
+const listenAddress = z.union([z.ipv4(), z.ipv6()]);
+
+export const upgradablePackage = z.strictObject({
+  package: debPackageName,
+  current: debVersion.nullable(),
+  candidate: debVersion,
+  origin: z.string().max(256),
+  arch: z.string().max(32),
+  security: z.boolean(),
+});
+
+export const unitStatus = z.strictObject({
+  unit: z.enum(STEWARD_UNITS),
+  active: z.string().max(32),
+  sub: z.string().max(32),
+  pid: z.number().int().nonnegative(),
+  since: z.number().int().nullable(),
+  restarts: z.number().int().nonnegative(),
+});
+
+export const journalEntry = z.strictObject({
+  time: z.number(),
+  unit: z.string().max(128),
+  priority: z.number().int().min(0).max(7),
+  message: z.string().max(8192),
+});
+
 export const PRIVD_METHODS = {
   'system.info': {
     doc: 'Host facts read from /proc and /etc/os-release: hostname, kernel, OS, uptime, memory, load.',
@@ -25,6 +66,67 @@ export const PRIVD_METHODS = {
       memory: z.strictObject({ total: z.number().int().nonnegative(), free: z.number().int().nonnegative(), available: z.number().int().nonnegative() }),
       cpus: z.number().int().positive(),
     }),
+  },
+  'cert.install': {
+    doc: 'Validates a certificate chain + key, writes both atomically (key 0640 root:steward), then makes steward-api reload them.',
+    params: z.strictObject({
+      certificates: z.string().min(1).max(64 * 1024),
+      key: z.string().min(1).max(32 * 1024),
+    }),
+    result: z.strictObject({ fingerprint: z.string().max(128), notAfter: z.number().int(), api: apiAction }),
+  },
+  'apt.update': {
+    doc: 'Runs `apt-get update` (timeout 10 minutes) and returns its output.',
+    params: z.strictObject({}),
+    result: z.strictObject({ ok: z.boolean(), exitCode: z.number().int().nullable(), output: z.string().max(OUTPUT_MAX) }),
+  },
+  'apt.upgradable': {
+    doc: 'Packages with an upgrade, from a simulated `apt-get dist-upgrade`: current and candidate versions, origin, security flag.',
+    params: z.strictObject({}),
+    result: z.strictObject({ packages: z.array(upgradablePackage).max(20_000) }),
+  },
+  'apt.changelog': {
+    doc: 'The changelog of one package (`apt-get changelog`), truncated to 256 KiB.',
+    params: z.strictObject({ package: debPackageName }),
+    result: z.strictObject({ package: debPackageName, text: z.string().max(OUTPUT_MAX), truncated: z.boolean() }),
+  },
+  'service.config': {
+    doc: 'Changes listen address, port or trusted proxies in steward.conf (atomic, validated), then reloads or restarts steward-api.',
+    params: z.strictObject({
+      'listen-address': listenAddress.optional(),
+      port: z.number().int().min(1).max(65535).optional(),
+      'trusted-proxies': z.array(z.string().max(64)).max(64).optional(),
+      /** sha256 of steward.conf as read by the caller; a mismatch is a conflict. */
+      digest: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    }),
+    result: z.strictObject({ changed: z.array(z.string().max(64)).max(8), api: apiAction, digest: z.string().max(64) }),
+  },
+  'service.status': {
+    doc: "State of Steward's own systemd units (`systemctl show`).",
+    params: z.strictObject({}),
+    result: z.strictObject({ units: z.array(unitStatus).max(8) }),
+  },
+  'journal.read': {
+    doc: "The newest entries of Steward's own units from the journal (bounded, filtered by unit, priority and time).",
+    params: z.strictObject({
+      units: z.array(z.enum(STEWARD_UNITS)).min(1).max(STEWARD_UNITS.length).default([...STEWARD_UNITS]),
+      lines: z.number().int().min(1).max(2000).default(200),
+      since: z.number().int().nonnegative().optional(),
+      priority: z.number().int().min(0).max(7).optional(),
+    }),
+    result: z.strictObject({ entries: z.array(journalEntry).max(2000) }),
+  },
+  'acme.serve': {
+    doc: 'Starts (or replaces the tokens of) the temporary ACME http-01 responder on ACME_HTTP_PORT; it stops by itself after 10 minutes.',
+    params: z.strictObject({
+      challenges: z.array(z.strictObject({ token: acmeToken, keyAuthorization: z.string().max(512).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/) })).min(1).max(100),
+    }),
+    result: z.strictObject({ port: z.number().int() }),
+  },
+  'acme.unserve': {
+    doc: 'Stops the ACME http-01 responder.',
+    params: z.strictObject({}),
+    result: z.strictObject({ stopped: z.boolean() }),
   },
 } as const satisfies Record<string, { doc: string; params: z.ZodType; result: z.ZodType }>;
 

@@ -57,6 +57,8 @@ async function main(): Promise<void> {
   const services = await startServices(deps);
   const app = createApp(deps);
   const api = await startServer(app, config, lifecycle, log);
+  // Development only: tells steward-privd whom to SIGHUP (packaged, systemd knows the pid).
+  if (config.API_PID_FILE) writeFileSync(config.API_PID_FILE, `${process.pid}\n`, { mode: 0o644 });
   log.notice('steward-api listening', { address: config.LISTEN_ADDRESS, port: api.port });
 
   process.on('SIGHUP', () => {

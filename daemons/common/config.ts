@@ -29,6 +29,19 @@ export const ConfigSchema = z.strictObject({
   SHUTDOWN_TIMEOUT: seconds(1, 300).default(10),
   POLL_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(64),
   MAX_BODY_SIZE: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  // Host integration (read by steward-privd): the programs it runs, always by absolute path,
+  // so tests point them at fixture scripts.
+  APT_GET: absPath.default('/usr/bin/apt-get'),
+  JOURNALCTL: absPath.default('/usr/bin/journalctl'),
+  SYSTEMCTL: absPath.default('/usr/bin/systemctl'),
+  /** Development only: privd signals the pid in this file instead of using systemctl. */
+  API_PID_FILE: z.union([z.literal(''), absPath]).default(''),
+  /** Where privd writes the listen address of steward-api.socket when it changes. */
+  API_SOCKET_DROPIN: absPath.default('/etc/systemd/system/steward-api.socket.d/listen.conf'),
+  /** Port of privd's temporary ACME http-01 responder. */
+  ACME_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(80),
+  /** dns-01: a program steward-api runs as `HOOK set|unset DOMAIN NAME VALUE`; empty: dns-01 unavailable. */
+  ACME_DNS_HOOK: z.union([z.literal(''), absPath]).default(''),
 });
 
 export type Config = Readonly<z.output<typeof ConfigSchema>>;

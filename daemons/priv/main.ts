@@ -4,7 +4,7 @@ import { chmodSync, chownSync, mkdirSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, ConfigError } from '../common/config.ts';
+import { configFile, loadConfig, ConfigError } from '../common/config.ts';
 import { log, setLogLevel } from '../common/log.ts';
 import { listenFds } from '../common/systemd.ts';
 import { errnoCode } from '../common/errors.ts';
@@ -36,7 +36,8 @@ function main(): void {
     process.exit(1);
   }
   setLogLevel(config.LOG_LEVEL);
-  const rpc = new RpcServer(HANDLERS, log);
+  const apiGid = process.getuid?.() === 0 ? groupId(values.group) : undefined;
+  const rpc = new RpcServer(HANDLERS, log, { config, configFile: configFile(), apiGid, now: Date.now });
   const connections = new Set<net.Socket>();
   const server = net.createServer((conn) => {
     connections.add(conn);
@@ -58,8 +59,7 @@ function main(): void {
     server.listen(socketPath, () => {
       // The socket's owner, group and mode are the authentication: root:steward 0660.
       chmodSync(socketPath, 0o660);
-      const gid = process.getuid?.() === 0 ? groupId(values.group) : undefined;
-      if (gid !== undefined) chownSync(socketPath, 0, gid);
+      if (apiGid !== undefined) chownSync(socketPath, 0, apiGid);
     });
   }
   server.on('listening', () => log.notice('steward-privd listening', { socket: fds.length ? `fd:${fds[0]}` : socketPath, dev }));

@@ -3,10 +3,22 @@ import type { PrivdActor, PrivdMethod, PrivdResult } from '../../shared/privd-me
 import type { PRIVD_METHODS } from '../../shared/privd-methods.ts';
 import type { z } from 'zod';
 import type { Logger } from '../common/log.ts';
+import type { Config } from '../common/config.ts';
+
+/** What every method may read: the running config (replaced after service.config) and the API's group. */
+export interface PrivdEnv {
+  config: Config;
+  /** The steward.conf path the config was read from (service.config rewrites it). */
+  configFile: string;
+  /** Group of the API daemon: owner group of the files it must read (the TLS key). */
+  apiGid: number | undefined;
+  now(): number;
+}
 
 export interface MethodContext {
   actor: PrivdActor;
   log: Logger;
+  env: PrivdEnv;
 }
 
 export type MethodHandler<M extends PrivdMethod> = (

@@ -7,7 +7,8 @@ import type { PrivdMethod } from '../../shared/privd-methods.ts';
 import { readFrames, writeFrame } from '../common/jsonrpc.ts';
 import type { RpcError, RpcResponse } from '../common/jsonrpc.ts';
 import type { Logger } from '../common/log.ts';
-import type { HandlerTable, MethodHandler } from './method.ts';
+import type { HandlerTable, MethodHandler, PrivdEnv } from './method.ts';
+import { parseConfig } from '../common/config.ts';
 import { z } from 'zod';
 
 const envelope = z.strictObject({
@@ -29,6 +30,7 @@ export class RpcServer {
   constructor(
     private readonly handlers: HandlerTable,
     private readonly log: Logger,
+    readonly env: PrivdEnv = { config: parseConfig(''), configFile: '/dev/null', apiGid: undefined, now: Date.now },
   ) {}
 
   get busy(): number {
@@ -100,7 +102,7 @@ export class RpcServer {
     }
     try {
       const handler = this.handlers[method] as MethodHandler<PrivdMethod>;
-      const result = await handler(params.data as never, { actor, log: this.log.child({ method }) });
+      const result = await handler(params.data as never, { actor, log: this.log.child({ method }), env: this.env });
       const checked = spec.result.safeParse(result);
       if (!checked.success) {
         audit('bad-result');
