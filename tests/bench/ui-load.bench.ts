@@ -8,49 +8,17 @@
 // numbers against the simulator's scale scenario need the login route and the simulator.
 import { startStack } from '../harness/stack.ts';
 import { launchBrowser, openPage } from '../e2e/browser.ts';
+import { stubApi } from '../e2e/stub-api.ts';
 
 const GUESTS = 50_000;
 const GOAL_MS = 1500;
-const now = Math.floor(Date.now() / 1000);
-const resources = Array.from({ length: GUESTS }, (_, i) => ({
-  remote: `pve${i % 10}`, 'remote-type': 'pve', id: `qemu/${100 + i}`, type: i % 7 ? 'qemu' : 'lxc', vmid: 100 + i,
-  name: `guest-${i}`, node: `node${i % 50}`, status: i % 9 ? 'running' : 'stopped', cpu: (i % 100) / 100, maxcpu: 4,
-  mem: (i % 37) * 1e8, maxmem: 4e9, disk: 1e9, maxdisk: 3e10, uptime: i * 37,
-}));
-const remotes = Array.from({ length: 10 }, (_, i) => ({ remote: `pve${i}`, type: 'pve', status: 'ok', 'last-success': now - 20, age: 20 }));
-const counts = (type: string) => {
-  const rows = resources.filter((r) => r.type === type);
-  return { total: rows.length, running: rows.filter((r) => r.status === 'running').length, stopped: rows.filter((r) => r.status === 'stopped').length };
-};
-const status = {
-  remotes: { total: 10, ok: 10, degraded: 0, down: 0, unknown: 0, disabled: 0, list: remotes },
-  qemu: counts('qemu'), lxc: counts('lxc'), nodes: { total: 500, online: 500 }, storages: {}, datastores: {}, 'failed-tasks': [],
-};
 
 const stack = await startStack();
 const browser = await launchBrowser();
 try {
   const tp = await openPage(browser, stack);
   const { page } = tp;
-  await page.route('**/api2/json/**', async (route) => {
-    const url = new URL(route.request().url());
-    const p = url.pathname.replace('/api2/json', '');
-    const json = (data: unknown) => route.fulfill({ json: { data } });
-    if (p === '/access/permissions') return json({ '/': { audit: 1, manage: 1, admin: 1 } });
-    if (p === '/resources/status') return json(status);
-    if (p === '/resources/top-entities') return json({ 'guest-cpu': [], 'guest-mem': [], 'node-cpu': [], 'node-mem': [], storage: [] });
-    if (p === '/remotes/tasks') return json({ total: 0, tasks: [] });
-    if (p === '/resources/list') {
-      const q = url.searchParams.get('search') ?? '';
-      const rows = q ? resources.filter((r) => r.name.includes(q.replace(/^name:/, ''))) : resources;
-      const start = Number(url.searchParams.get('start') ?? 0);
-      const limit = Number(url.searchParams.get('limit') ?? 1000);
-      return json({ total: rows.length, resources: rows.slice(start, start + limit), remotes });
-    }
-    return route.fulfill({ status: 404, json: { data: null, code: 'not_found', message: 'not in this benchmark' } });
-  });
-  await page.goto('/version-not-a-page');
-  await page.evaluate(() => sessionStorage.setItem('steward.session', JSON.stringify({ username: 'bench@steward', csrf: 'x' })));
+  await stubApi(page, { guests: GUESTS });
 
   let t = performance.now();
   await page.goto('/');

@@ -89,8 +89,8 @@ export class StApp extends LitElement {
       @media (max-width: 760px) {
         .shell { grid-template-columns: 1fr; }
         .menu-button { display: inline-flex; }
-        nav { position: fixed; left: 0; top: 3.25rem; bottom: 0; width: min(18rem, 85vw); z-index: 25; transform: translateX(-105%); transition: transform 0.15s; box-shadow: var(--st-shadow); }
-        nav.open { transform: none; }
+        nav { position: fixed; left: 0; top: 3.25rem; bottom: 0; width: min(18rem, 85vw); z-index: 25; transform: translateX(-105%); visibility: hidden; transition: transform 0.15s, visibility 0.15s; box-shadow: var(--st-shadow); }
+        nav.open { transform: none; visibility: visible; }
         main { padding: 0.75rem; }
         .username, .brand span { display: none; }
       }

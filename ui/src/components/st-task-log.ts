@@ -30,6 +30,8 @@ export class StTaskLog extends LitElement {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private nextLine = 0;
   private stopped = false;
+  /** Bumped when the task changes, so answers about the previous one are dropped. */
+  private generation = 0;
 
   constructor() {
     super();
@@ -39,7 +41,7 @@ export class StTaskLog extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.stopped = false;
-    void this.poll();
+    if (this.hasUpdated) void this.poll();
   }
 
   override disconnectedCallback(): void {
@@ -49,17 +51,23 @@ export class StTaskLog extends LitElement {
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('upid') && changed.get('upid') !== undefined) {
+    if (changed.has('upid')) {
+      // Another task (or the first): start over and follow this one.
+      clearTimeout(this.timer);
       this.lines = [];
       this.nextLine = 0;
       this.status = undefined;
+      this.generation++;
+      void this.poll();
     }
   }
 
   private async poll(): Promise<void> {
-    if (!this.upid) return;
+    if (!this.upid || this.stopped) return;
+    const generation = this.generation;
     try {
       const [status, log] = await Promise.all([taskStatus(this.upid), taskLog(this.upid, this.nextLine)]);
+      if (generation !== this.generation) return;
       if (log.length) {
         this.lines = [...this.lines, ...log.map((l) => l.t)];
         this.nextLine = Math.max(this.nextLine, ...log.map((l) => l.n + 1));
@@ -76,7 +84,7 @@ export class StTaskLog extends LitElement {
     } catch (err) {
       this.error = errorText(err);
     }
-    if (!this.stopped) this.timer = setTimeout(() => void this.poll(), POLL_MS);
+    if (!this.stopped && generation === this.generation) this.timer = setTimeout(() => void this.poll(), POLL_MS);
   }
 
   override updated(): void {
