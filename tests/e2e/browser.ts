@@ -55,6 +55,8 @@ export async function openPage(
     ignoreHTTPSErrors: true,
     viewport: VIEWPORTS[opts.viewport ?? 'desktop'],
     colorScheme: opts.colorScheme ?? 'light',
+    // No animations: screenshots and clicks see the settled layout.
+    reducedMotion: 'reduce',
   });
   const page = await context.newPage();
   const problems: string[] = [];

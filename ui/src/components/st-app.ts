@@ -91,6 +91,9 @@ export class StApp extends LitElement {
         .menu-button { display: inline-flex; }
         nav { position: fixed; left: 0; top: 3.25rem; bottom: 0; width: min(18rem, 85vw); z-index: 25; transform: translateX(-105%); visibility: hidden; transition: transform 0.15s, visibility 0.15s; box-shadow: var(--st-shadow); }
         nav.open { transform: none; visibility: visible; }
+      }
+      @media (max-width: 760px) and (prefers-reduced-motion: reduce) {
+        nav { transition: none; }
         main { padding: 0.75rem; }
         .username, .brand span { display: none; }
       }

@@ -44,7 +44,7 @@ export class StResourceTable extends LitElement {
       .tr > span { padding: 0 0.6rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
       .empty { padding: 2rem; text-align: center; color: var(--st-text-muted); }
       @media (max-width: 760px) {
-        :host { --cols: 5.5rem minmax(7rem, 1fr) 5.5rem 5.5rem; }
+        :host { --cols: 6.2rem minmax(7rem, 1fr) 4.5rem 4.5rem; }
         .wide { display: none; }
         .pct { display: none; }
       }
