@@ -51,3 +51,32 @@ bench: build
 
 clean:
 	rm -rf dist build
+
+# ---- Debian package -------------------------------------------------------------------
+VERSION   := $(shell node -p "require('./package.json').version")
+DEB_ARCH  := $(shell dpkg --print-architecture)
+DEB       := build/steward_$(VERSION)_$(DEB_ARCH).deb
+DEB_TOOLS := dpkg-buildpackage:dpkg-dev dh:debhelper lintian:lintian mmdebstrap:mmdebstrap systemd-analyze:systemd systemd-socket-activate:systemd pebble:pebble
+
+.PHONY: deb lintian systemd-check test-deb deb-tools
+
+# Installs the Debian tools the package targets need, only those missing.
+deb-tools:
+	@missing=""; for t in $(DEB_TOOLS); do command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
+
+# The source tree for dpkg-buildpackage: debian/ copied, the built parts linked.
+deb: build deb-tools
+	rm -rf build/pkg && mkdir -p build/pkg/steward
+	cp -r debian build/pkg/steward/debian
+	for d in dist etc systemd node_modules; do ln -s $(CURDIR)/$$d build/pkg/steward/$$d; done
+	cd build/pkg/steward && dpkg-buildpackage -b -us -uc -a$(DEB_ARCH) >../build.log 2>&1 || { tail -40 ../build.log; exit 1; }
+	mv build/pkg/steward_$(VERSION)_$(DEB_ARCH).deb $(DEB)
+	@echo "built $(DEB)"
+
+lintian: deb
+	lintian --fail-on error --info $(DEB)
+
+systemd-check: deb-tools
+	systemd-analyze verify --man=no systemd/*.socket systemd/*.service
+	@for u in systemd/*.service; do systemd-analyze security --offline=true --threshold=25 $$u | tail -1; done

@@ -1,8 +1,9 @@
 // steward-admin: the local CLI for the host's root. Works when steward-api is down.
 import type { Command } from './command.ts';
 import { commands as basic } from './commands/basic.ts';
+import { commands as setup } from './commands/setup.ts';
 
-const COMMANDS: Command[] = [...basic];
+const COMMANDS: Command[] = [...basic, ...setup];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));
