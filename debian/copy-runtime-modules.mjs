@@ -1,3 +1,4 @@
+/* global process */
 // Copies a package and its runtime dependency closure (dependencies + installed optional
 // dependencies, i.e. the native prebuild for this architecture) from node_modules into the
 // package, leaving out build-time headers, TypeScript sources and other libc's prebuilds.
