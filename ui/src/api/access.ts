@@ -10,6 +10,8 @@ export interface User {
   lastname?: string;
   email?: string;
   comment?: string;
+  groups?: string[];
+  'tfa-required'?: boolean;
   digest?: string;
 }
 
@@ -19,6 +21,7 @@ export interface Token {
   enable?: boolean | number;
   expire?: number;
   role?: string;
+  privsep?: boolean;
   'last-used'?: number;
 }
 

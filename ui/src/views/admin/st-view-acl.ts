@@ -11,7 +11,7 @@ import { formValues } from './forms.ts';
 
 interface AclEntry { path: string; ugid: string; type?: 'user' | 'group' | 'token' | string; roleid: string; propagate?: boolean | number }
 
-const ROLES = ['Audit', 'Manage', 'Admin'] as const;
+const ROLES = ['Audit', 'Manage', 'Admin', 'NoAccess'] as const;
 
 export class StViewAcl extends LitElement {
   static override styles = [baseStyles, css`:host { display: block; } .head { margin-bottom: 1rem; } .head h1 { margin: 0; }`];
@@ -81,11 +81,11 @@ export class StViewAcl extends LitElement {
     const admin = session.can('/access', 'admin');
     return html`
       <div class="row head"><h1>Permissions</h1><span class="spacer"></span>${admin ? html`<button class="primary" @click=${this.openAdd}>Grant role</button>` : nothing}</div>
-      <p class="muted">Audit: read only. Manage: also start, stop, shut down, reboot and migrate. Admin: everything. A role on a path covers everything below it.</p>
+      <p class="muted">Audit: read only. Manage: also start, stop, shut down, reboot and migrate. Admin: everything. NoAccess: takes away what a grant higher up gives. A role on a path covers everything below it.</p>
       ${this.error ? html`<div class="error-box" role="alert">${this.error}</div>` : nothing}
       <div class="card table-wrap"><table class="data" aria-label="Permissions">
         <thead><tr><th>Path</th><th>User / token / group</th><th>Role</th>${admin ? html`<th></th>` : nothing}</tr></thead>
-        <tbody>${(this.list ?? []).map((e) => html`<tr><td class="mono">${e.path}</td><td>${e.ugid}${e.type === 'group' ? ' (group)' : ''}</td><td>${e.roleid}</td>
+        <tbody>${(this.list ?? []).map((e) => html`<tr><td class="mono">${e.path}</td><td>${e.ugid}${e.type === 'group' ? ' (group)' : e.type === 'token' ? ' (token)' : ''}</td><td>${e.roleid}</td>
           ${admin ? html`<td><button class="danger" @click=${() => void this.revoke(e)}>Remove</button></td>` : nothing}</tr>`)}</tbody>
       </table></div>
       ${this.adding ? html`<st-dialog heading="Grant a role" @close=${() => { this.adding = false; }}>

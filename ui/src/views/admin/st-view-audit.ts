@@ -5,6 +5,7 @@ import { dateTime } from '../../lib/format.ts';
 import { baseStyles } from '../../lib/styles.ts';
 
 interface AuditEntry {
+  /** Epoch milliseconds. */
   time: number;
   action: string;
   user?: string;
@@ -61,7 +62,7 @@ export class StViewAudit extends LitElement {
       user: String(f.get('user') ?? '').trim() || undefined,
       action: String(f.get('action') ?? '').trim() || undefined,
       result: String(f.get('result') ?? '') || undefined,
-      since: since ? Math.floor(new Date(since).getTime() / 1000) : undefined,
+      since: since ? new Date(since).getTime() : undefined,
     };
     void this.load();
   }
@@ -80,7 +81,7 @@ export class StViewAudit extends LitElement {
       <div class="card table-wrap"><table class="data" aria-label="Audit log">
         <thead><tr><th>Time</th><th>User</th><th>Address</th><th>Action</th><th>Target</th><th>Result</th></tr></thead>
         <tbody>${this.entries.map((e) => html`<tr>
-          <td>${dateTime(e.time)}</td><td>${e.tokenid ?? e.user ?? e.userid ?? ''}</td><td class="mono">${e.ip ?? ''}</td>
+          <td>${dateTime(e.time / 1000)}</td><td>${e.tokenid ?? e.user ?? e.userid ?? ''}</td><td class="mono">${e.ip ?? ''}</td>
           <td class="mono">${e.action}</td><td class="mono">${e.target ?? ''}</td>
           <td><span class="badge ${e.result === 'ok' ? 'ok' : e.result === 'denied' ? 'warn' : 'error'}" title=${e.error ?? ''}>${e.result}</span>
             ${e.error ? html`<span class="muted">${e.error}</span>` : nothing}</td></tr>`)}</tbody>

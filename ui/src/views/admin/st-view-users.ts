@@ -104,9 +104,9 @@ export class StViewUsers extends LitElement {
       <div class="row head"><h1>Users</h1><span class="spacer"></span>${admin ? html`<button class="primary" @click=${this.openCreate}>Add user</button>` : nothing}</div>
       ${this.error ? html`<div class="error-box" role="alert">${this.error}</div>` : nothing}
       <div class="card table-wrap"><table class="data" aria-label="Users">
-        <thead><tr><th>User</th><th>Enabled</th><th>Expires</th><th>E-mail</th><th>Comment</th>${admin ? html`<th></th>` : nothing}</tr></thead>
+        <thead><tr><th>User</th><th>Groups</th><th>Enabled</th><th>Expires</th><th>E-mail</th><th>Comment</th>${admin ? html`<th></th>` : nothing}</tr></thead>
         <tbody>${(this.list ?? []).map((u) => html`<tr>
-          <td>${u.userid}</td><td>${enabled(u) ? 'yes' : html`<span class="badge warn">disabled</span>`}</td>
+          <td>${u.userid}</td><td>${u.groups?.join(', ') ?? ''}</td><td>${enabled(u) ? 'yes' : html`<span class="badge warn">disabled</span>`}</td>
           <td>${u.expire ? dateTime(u.expire) : 'never'}</td><td>${u.email ?? ''}</td><td>${u.comment ?? ''}</td>
           ${admin ? html`<td class="row">
             <button @click=${() => void this.setEnabled(u, !enabled(u))}>${enabled(u) ? 'Disable' : 'Enable'}</button>
