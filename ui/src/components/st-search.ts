@@ -3,7 +3,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { api } from '../api/client.ts';
 import { icons } from '../lib/icons.ts';
-import { navigate } from '../lib/router.ts';
+import { navigate, onNavigate } from '../lib/router.ts';
 import { suggest } from '../lib/search-suggest.ts';
 import type { Suggestion } from '../lib/search-suggest.ts';
 import { baseStyles } from '../lib/styles.ts';
@@ -33,12 +33,26 @@ export class StSearch extends LitElement {
   declare suggestions: Suggestion[];
   declare active: number;
   private remotes: string[] | undefined;
+  private unsubscribe: (() => void) | undefined;
 
   constructor() {
     super();
     this.value = new URL(location.href).searchParams.get('search') ?? '';
     this.suggestions = [];
     this.active = -1;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Show the search in effect: the one in the address of the resources page, else none.
+    this.unsubscribe = onNavigate((url) => {
+      this.value = url.pathname === '/resources' ? (url.searchParams.get('search') ?? '') : '';
+    });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
   }
 
   private async knownRemotes(): Promise<string[]> {

@@ -107,7 +107,7 @@ export class StViewGuest extends LitElement {
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('params') && this.params) void this.loadAll();
+    if (changed.has('params') && this.params && (this.params.type === 'qemu' || this.params.type === 'lxc')) void this.loadAll();
   }
 
   private async loadAll(): Promise<void> {
@@ -115,6 +115,7 @@ export class StViewGuest extends LitElement {
   }
 
   private async loadStatus(): Promise<void> {
+    if (this.params.type !== 'qemu' && this.params.type !== 'lxc') return;
     try {
       this.status = await api.get<GuestStatus>(`${this.base}/status`);
       this.error = undefined;
@@ -254,6 +255,7 @@ export class StViewGuest extends LitElement {
   override render() {
     const s = this.status;
     const { remote, type, vmid } = this.params;
+    if (type !== 'qemu' && type !== 'lxc') return html`<h1>Page not found</h1><p>Guests are <code>qemu</code> or <code>lxc</code>. <a href="/">Go to the dashboard</a>.</p>`;
     const cfg = this.config ?? {};
     return html`
       <div class="row head">
