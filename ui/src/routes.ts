@@ -9,6 +9,7 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/tasks', tag: 'st-view-tasks', title: 'Tasks', load: () => import('./views/st-view-tasks.ts') },
   { pattern: '/remotes/:remote', tag: 'st-view-remote', title: 'Remote', load: () => import('./views/st-view-remote.ts') },
   { pattern: '/remotes/:remote/nodes/:node', tag: 'st-view-node', title: 'Node', load: () => import('./views/st-view-node.ts') },
+  { pattern: '/remotes/:remote/datastore/:store', tag: 'st-view-datastore', title: 'Datastore', load: () => import('./views/st-view-datastore.ts') },
   { pattern: '/remotes/:remote/:type/:vmid', tag: 'st-view-guest', title: 'Guest', load: () => import('./views/st-view-guest.ts') },
   { pattern: '/admin/remotes', tag: 'st-view-remotes', title: 'Remotes', load: () => import('./views/admin/st-view-remotes.ts') },
   { pattern: '/admin/views', tag: 'st-view-views', title: 'Views', load: () => import('./views/admin/st-view-views.ts') },

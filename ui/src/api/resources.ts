@@ -54,7 +54,7 @@ export function resourceHref(r: Resource): string | undefined {
   const remote = encodeURIComponent(r.remote);
   if (isGuest(r) && r.vmid !== undefined) return `/remotes/${remote}/${r.type}/${r.vmid}`;
   if (r.type === 'node' && r.node) return `/remotes/${remote}/nodes/${encodeURIComponent(r.node)}`;
-  if (r.type === 'remote' || r.type === 'pve' || r.type === 'pbs') return `/remotes/${remote}`;
+  if (r.type === 'datastore') return `/remotes/${remote}/datastore/${encodeURIComponent(r.datastore ?? r.storage ?? r.name ?? r.id.split('/').pop() ?? '')}`;
   return undefined;
 }
 

@@ -5,12 +5,12 @@ import { api, errorText, path } from '../api/client.ts';
 import { guestAction, listResources } from '../api/resources.ts';
 import type { GuestAction } from '../api/resources.ts';
 import { session } from '../api/session.ts';
-import '../components/st-chart.ts';
 import '../components/st-dialog.ts';
+import '../components/st-rrd.ts';
 import type { StDialog } from '../components/st-dialog.ts';
 import '../components/st-task-log.ts';
 import { ratio, usageBar } from '../components/st-usage.ts';
-import { bytes, duration, percent, statusClass } from '../lib/format.ts';
+import { bytes, duration, statusClass } from '../lib/format.ts';
 import { notify, notifyError } from '../lib/notify.ts';
 import { baseStyles, usageStyles } from '../lib/styles.ts';
 import { trackTask } from '../lib/task-tracker.ts';
@@ -31,11 +31,7 @@ interface GuestStatus {
   tags?: string;
 }
 
-interface RrdPoint { time: number; cpu?: number; mem?: number; maxmem?: number; netin?: number; netout?: number; diskread?: number; diskwrite?: number }
-
 type Confirm = { action: GuestAction; typed: boolean } | { action: 'migrate' };
-
-const TIMEFRAMES = ['hour', 'day', 'week', 'month', 'year'] as const;
 
 /** Config keys worth a summary line; the rest is in the full list below it. */
 const SUMMARY_KEYS = ['name', 'ostype', 'cores', 'sockets', 'memory', 'cpu', 'machine', 'bios', 'boot', 'onboot', 'hostname', 'arch', 'swap', 'rootfs'];
@@ -52,9 +48,7 @@ export class StViewGuest extends LitElement {
       dt { color: var(--st-text-muted); }
       dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
       .actions { margin-top: 0.75rem; }
-      .charts { grid-column: 1 / -1; }
-      .chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(20rem, 100%), 1fr)); gap: 1rem; }
-      .charts select { width: auto; }
+      .wide { grid-column: 1 / -1; }
     `,
   ];
 
@@ -62,8 +56,6 @@ export class StViewGuest extends LitElement {
     params: { attribute: false },
     status: { state: true },
     config: { state: true },
-    rrd: { state: true },
-    timeframe: { state: true },
     error: { state: true },
     confirm: { state: true },
     upid: { state: true },
@@ -74,8 +66,6 @@ export class StViewGuest extends LitElement {
   declare params: { remote: string; type: string; vmid: string };
   declare status: GuestStatus | undefined;
   declare config: Record<string, unknown> | undefined;
-  declare rrd: RrdPoint[];
-  declare timeframe: (typeof TIMEFRAMES)[number];
   declare error: string | undefined;
   declare confirm: Confirm | undefined;
   declare upid: string | undefined;
@@ -85,8 +75,6 @@ export class StViewGuest extends LitElement {
 
   constructor() {
     super();
-    this.rrd = [];
-    this.timeframe = 'hour';
     this.nodes = [];
     this.busy = false;
   }
@@ -111,7 +99,7 @@ export class StViewGuest extends LitElement {
   }
 
   private async loadAll(): Promise<void> {
-    await Promise.all([this.loadStatus(), this.loadConfig(), this.loadRrd()]);
+    await Promise.all([this.loadStatus(), this.loadConfig()]);
   }
 
   private async loadStatus(): Promise<void> {
@@ -129,14 +117,6 @@ export class StViewGuest extends LitElement {
       this.config = await api.get<Record<string, unknown>>(`${this.base}/config`);
     } catch {
       // The status error (shown above) already says what is wrong with this guest.
-    }
-  }
-
-  private async loadRrd(): Promise<void> {
-    try {
-      this.rrd = await api.get<RrdPoint[]>(`${this.base}/rrddata`, { timeframe: this.timeframe, cf: 'AVERAGE' });
-    } catch {
-      this.rrd = [];
     }
   }
 
@@ -236,22 +216,6 @@ export class StViewGuest extends LitElement {
     </div>`;
   }
 
-  private renderCharts() {
-    const times = this.rrd.map((p) => p.time);
-    return html`<section class="card charts" aria-label="Usage">
-      <div class="row"><h2>Usage</h2><span class="spacer"></span>
-        <select aria-label="Time frame" @change=${(e: Event) => { this.timeframe = (e.target as HTMLSelectElement).value as typeof this.timeframe; void this.loadRrd(); }}>
-          ${TIMEFRAMES.map((t) => html`<option ?selected=${t === this.timeframe}>${t}</option>`)}</select></div>
-      ${this.rrd.length
-        ? html`<div class="chart-grid"><st-chart heading="CPU" .times=${times} .max=${1} .format=${percent} .series=${[{ label: 'CPU', cls: 'a', values: this.rrd.map((p) => p.cpu) }]}></st-chart>
-            <st-chart heading="Memory" .times=${times} .format=${bytes} .max=${Math.max(0, ...this.rrd.map((p) => p.maxmem ?? 0)) || undefined}
-              .series=${[{ label: 'Used', cls: 'a', values: this.rrd.map((p) => p.mem) }]}></st-chart>
-            <st-chart heading="Network" .times=${times} .format=${(v: number) => `${bytes(v)}/s`}
-              .series=${[{ label: 'In', cls: 'a', values: this.rrd.map((p) => p.netin) }, { label: 'Out', cls: 'b', values: this.rrd.map((p) => p.netout) }]}></st-chart></div>`
-        : html`<p class="muted">No usage data yet.</p>`}
-    </section>`;
-  }
-
   override render() {
     const s = this.status;
     const { remote, type, vmid } = this.params;
@@ -284,7 +248,7 @@ export class StViewGuest extends LitElement {
             .filter(([k]) => SUMMARY_KEYS.includes(k) || /^(net|scsi|virtio|sata|ide|mp)\d+$/.test(k))
             .map(([k, v]) => html`<dt>${k}</dt><dd class="mono">${String(v)}</dd>`)}</dl>
         </section>
-        ${this.renderCharts()}
+        <st-rrd class="wide" kind="guest" url="${this.base}/rrddata"></st-rrd>
       </div>
       ${this.renderConfirm()}`;
   }

@@ -1,6 +1,7 @@
 // A PVE node's page: status read from the remote and its pending updates (from the poller).
 import { LitElement, css, html, nothing } from 'lit';
 import { api, errorText, path } from '../api/client.ts';
+import '../components/st-rrd.ts';
 import { ratio, usageBar } from '../components/st-usage.ts';
 import { age, bytes, duration } from '../lib/format.ts';
 import { baseStyles, usageStyles } from '../lib/styles.ts';
@@ -26,6 +27,7 @@ export class StViewNode extends LitElement {
     dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.35rem 1rem; margin: 0; }
     dt { color: var(--st-text-muted); }
     dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+    .wide { grid-column: 1 / -1; }
   `];
 
   static override properties = { params: { attribute: false }, status: { state: true }, apt: { state: true }, error: { state: true } };
@@ -80,6 +82,7 @@ export class StViewNode extends LitElement {
                 <tbody>${this.apt.updates.map((u) => html`<tr><td title=${u.Title ?? ''}>${u.Package}</td><td class="mono">${u.OldVersion ?? ''}</td><td class="mono">${u.Version ?? ''}</td></tr>`)}</tbody></table>`
             : html`<p>No pending updates.</p>`}
         </section>
+        <st-rrd class="wide" kind="node" url=${path`/pve/remotes/${remote}/nodes/${node}/rrddata`}></st-rrd>
       </div>`;
   }
 }
