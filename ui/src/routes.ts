@@ -21,4 +21,5 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/admin/system', tag: 'st-view-system', title: 'This host', load: () => import('./views/admin/st-view-system.ts') },
   { pattern: '/admin/acl', tag: 'st-view-acl', title: 'Permissions', load: () => import('./views/admin/st-view-acl.ts') },
   { pattern: '/admin/groups', tag: 'st-view-groups', title: 'Groups', load: () => import('./views/admin/st-view-groups.ts') },
+  { pattern: '/admin/allowlist', tag: 'st-view-allowlist', title: 'IP allowlist', load: () => import('./views/admin/st-view-allowlist.ts') },
 ];

@@ -32,7 +32,7 @@ const ADMIN_NAV: NavEntry[] = [
   { href: '/admin/acl', label: 'Permissions', icon: icons.shield, need: { path: '/access', privilege: 'audit' } },
   { href: '/admin/groups', label: 'Groups', icon: icons.server, need: { path: '/groups', privilege: 'audit' } },
   { href: '/admin/views', label: 'Views', icon: icons.list, need: { path: '/views', privilege: 'audit' } },
-  { href: '/admin/allowlist', label: 'IP allowlist', icon: icons.shield, need: { path: '/access', privilege: 'admin' } },
+  { href: '/admin/allowlist', label: 'IP allowlist & TFA policy', icon: icons.shield, need: { path: '/access', privilege: 'audit' } },
   { href: '/admin/audit', label: 'Audit log', icon: icons.log, need: { path: '/access', privilege: 'audit' } },
   { href: '/admin/system', label: 'This host', icon: icons.settings, need: { path: '/system', privilege: 'audit' } },
 ];

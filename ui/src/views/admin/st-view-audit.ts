@@ -9,7 +9,6 @@ interface AuditEntry {
   time: number;
   action: string;
   user?: string;
-  userid?: string;
   tokenid?: string;
   ip?: string;
   target?: string;
@@ -44,8 +43,8 @@ export class StViewAudit extends LitElement {
   private async load(): Promise<void> {
     this.loading = true;
     try {
-      const data = await api.get<AuditEntry[] | { entries: AuditEntry[] }>('/access/audit', { ...this.filters, limit: 500 });
-      this.entries = Array.isArray(data) ? data : data.entries;
+      const data = await api.get<AuditEntry[]>('/access/audit', { ...this.filters, limit: 500 });
+      this.entries = data;
       this.error = undefined;
     } catch (err) {
       this.error = errorText(err);
@@ -62,7 +61,7 @@ export class StViewAudit extends LitElement {
       user: String(f.get('user') ?? '').trim() || undefined,
       action: String(f.get('action') ?? '').trim() || undefined,
       result: String(f.get('result') ?? '') || undefined,
-      since: since ? new Date(since).getTime() : undefined,
+      since: since ? Math.floor(new Date(since).getTime() / 1000) : undefined,
     };
     void this.load();
   }
@@ -81,7 +80,7 @@ export class StViewAudit extends LitElement {
       <div class="card table-wrap"><table class="data" aria-label="Audit log">
         <thead><tr><th>Time</th><th>User</th><th>Address</th><th>Action</th><th>Target</th><th>Result</th></tr></thead>
         <tbody>${this.entries.map((e) => html`<tr>
-          <td>${dateTime(e.time / 1000)}</td><td>${e.tokenid ?? e.user ?? e.userid ?? ''}</td><td class="mono">${e.ip ?? ''}</td>
+          <td>${dateTime(e.time / 1000)}</td><td>${e.tokenid ?? e.user ?? ''}</td><td class="mono">${e.ip ?? ''}</td>
           <td class="mono">${e.action}</td><td class="mono">${e.target ?? ''}</td>
           <td><span class="badge ${e.result === 'ok' ? 'ok' : e.result === 'denied' ? 'warn' : 'error'}" title=${e.error ?? ''}>${e.result}</span>
             ${e.error ? html`<span class="muted">${e.error}</span>` : nothing}</td></tr>`)}</tbody>
