@@ -1,6 +1,7 @@
-// What the session may do, from GET /access/permissions: per ACL path, the privileges held.
-// Grants propagate down the path (a role on /remotes covers /remotes/pve1/…), so a check
-// walks from the path up to '/'. The UI hides what is not allowed; the API enforces it.
+// What the session may do, from GET /access/permissions: per ACL path, the effective
+// privileges held there (inheritance already applied by the API; a path listed with nothing
+// is one where a NoAccess entry cuts what a parent grants). A path not listed has what its
+// nearest listed ancestor has. The UI hides what is not allowed; the API enforces it.
 
 export type Privilege = 'audit' | 'manage' | 'admin';
 
@@ -28,8 +29,8 @@ function parents(p: string): string[] {
 }
 
 export function can(map: PermissionMap, aclPath: string, privilege: Privilege): boolean {
-  const need = RANK[privilege];
-  return parents(aclPath).some((p) => rankAt(map, p) >= need);
+  const nearest = parents(aclPath).find((p) => p in map);
+  return nearest !== undefined && rankAt(map, nearest) >= RANK[privilege];
 }
 
 /** Whether the session holds the privilege anywhere at or below a path (to show a menu entry). */
