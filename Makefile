@@ -32,7 +32,7 @@ lint: setup
 unit: build
 	$(TSX) --test --test-concurrency=2 --test-reporter=spec $(TEST_FILES)
 
-test: typecheck lint unit test-e2e
+test: typecheck lint unit test-e2e test-deb
 
 # Browser tests: Debian's chromium driven by playwright-core, against a real stack.
 E2E_FILES = $(shell find tests/e2e -name '*.e2e.ts' | sort)
@@ -80,3 +80,15 @@ lintian: deb
 systemd-check: deb-tools
 	systemd-analyze verify --man=no systemd/*.socket systemd/*.service
 	@for u in systemd/*.service; do systemd-analyze security --offline=true --threshold=25 $$u | tail -1; done
+
+# A clean Debian 13 root (with its nodejs, as on Proxmox VE 9), built once and cached.
+BASE_TAR := build/debian-trixie-base.tar
+$(BASE_TAR):
+	$(MAKE) deb-tools
+	mkdir -p build
+	mmdebstrap --quiet --format=tar --variant=minbase --include=nodejs,adduser,ca-certificates trixie $@.tmp http://deb.debian.org/debian
+	mv $@.tmp $@
+
+# Install, run, upgrade and purge the .deb in that root (chroot), plus lintian and the units.
+test-deb: deb $(BASE_TAR) lintian systemd-check
+	DEB=$(DEB) BASE_TAR=$(BASE_TAR) $(TSX) --test --test-reporter=spec tests/system/deb-install.ts
