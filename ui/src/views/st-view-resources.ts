@@ -120,7 +120,7 @@ export class StViewResources extends LitElement {
       <div class="row toolbar">
         <input type="search" aria-label="Filter resources" placeholder="Filter: name, type:qemu, status:running, remote:…, cpu>80%"
           .value=${this.search} @input=${this.onInput} maxlength="1024" spellcheck="false" autocapitalize="off">
-        <span class="count muted" role="status">${this.loading ? 'Loading…' : `${(rows?.total ?? 0).toLocaleString()} resources`}</span>
+        <span class="count muted" role="status">${this.loading ? 'Loading…' : `${(rows?.total ?? 0).toLocaleString()} ${rows?.total === 1 ? 'resource' : 'resources'}`}</span>
       </div>
       ${this.error ? html`<div class="error-box" role="alert">${this.error}</div>` : nothing}
       ${down.map((r) => html`<div class="warn" role="status">Remote <strong>${r.remote}</strong> is ${r.status}${r.error ? `: ${r.error}` : ''}${r.problems?.length ? ` (${r.problems.join('; ')})` : ''}
