@@ -1,5 +1,6 @@
 // steward.conf: a commented KEY=value file, parsed by util.parseEnv, validated by one
 // schema that holds every default, and deep-frozen. Both daemons read it; only privd writes it.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
@@ -91,3 +92,6 @@ export function loadConfig(file = configFile()): Config {
   }
   return parseConfig(text, file);
 }
+
+/** Digest of steward.conf's text, for optimistic concurrency on service.config. */
+export const configDigest = (text: string): string => createHash('sha256').update(text).digest('hex');

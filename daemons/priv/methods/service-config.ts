@@ -2,18 +2,17 @@
 // (comments and other keys kept), validates the whole result with the config schema,
 // writes it atomically, then reloads steward-api (trusted proxies) or restarts its socket
 // with a new ListenStream drop-in (address/port). A stale digest is a conflict.
-import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ApiError } from '../../../shared/errors.ts';
-import { ConfigError, parseConfig } from '../../common/config.ts';
+import { ConfigError, configDigest, parseConfig } from '../../common/config.ts';
 import type { Config } from '../../common/config.ts';
 import { errnoCode } from '../../common/errors.ts';
 import { daemonReload, signalApi } from '../api-control.ts';
 import { writeFileAtomic } from '../atomic-fs.ts';
 import type { MethodHandler } from '../method.ts';
 
-export const configDigest = (text: string) => createHash('sha256').update(text).digest('hex');
+export { configDigest };
 
 /** Sets KEY=value: replaces the active line, else the commented default line, else appends. */
 export function setKey(text: string, key: string, value: string): string {
