@@ -56,7 +56,7 @@ clean:
 VERSION   := $(shell node -p "require('./package.json').version")
 DEB_ARCH  := $(shell dpkg --print-architecture)
 DEB       := build/steward_$(VERSION)_$(DEB_ARCH).deb
-DEB_TOOLS := dpkg-buildpackage:dpkg-dev dh:debhelper lintian:lintian mmdebstrap:mmdebstrap systemd-analyze:systemd systemd-socket-activate:systemd pebble:pebble
+DEB_TOOLS := dpkg-buildpackage:dpkg-dev dh:debhelper lintian:lintian mmdebstrap:mmdebstrap systemd-analyze:systemd systemd-socket-activate:systemd
 
 .PHONY: deb lintian systemd-check test-deb deb-tools
 
