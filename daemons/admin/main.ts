@@ -2,8 +2,9 @@
 import type { Command } from './command.ts';
 import { commands as basic } from './commands/basic.ts';
 import { commands as setup } from './commands/setup.ts';
+import { commands as access } from './commands/access.ts';
 
-const COMMANDS: Command[] = [...basic, ...setup];
+const COMMANDS: Command[] = [...basic, ...setup, ...access];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));

@@ -65,7 +65,8 @@ function routeHandler(route: Route, deps: AppDeps) {
       const params = route.params ? parseInput(route.params, c.req.param(), 'path parameters') : {};
       if ('path' in perm) {
         const aclPath = fillTemplate(perm.path, params);
-        if (!(await deps.access.authorize(auth as AuthInfo, aclPath, perm.privilege))) {
+        const self = perm.self !== undefined && auth?.kind === 'ticket' && (params as Record<string, unknown>)[perm.self] === auth.userid;
+        if (!self && !(await deps.access.authorize(auth as AuthInfo, aclPath, perm.privilege))) {
           throw new ApiError('forbidden', `permission check failed (${aclPath}, ${perm.privilege})`);
         }
       }

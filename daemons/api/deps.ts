@@ -2,6 +2,7 @@
 import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/log.ts';
 import type { AclQuery } from './auth/acl-query.ts';
+import type { AccessControl } from './auth/access-control.ts';
 import type { AccessHooks } from './framework/types.ts';
 import type { PrivdClient } from './privd-client.ts';
 import type { RemoteServices } from './remotes/index.ts';
@@ -22,6 +23,8 @@ export interface AppDeps {
   /** Questions about a caller's rights beyond the route's own permission check. */
   acl: AclQuery;
   lifecycle: Lifecycle;
+  /** Users, tokens, TFA, ACL, allowlist and the audit log (absent in tests that stub access). */
+  accessControl?: AccessControl;
   /** Stored remotes, their clients, the poller and its snapshot cache. */
   remotes: RemoteServices;
 }

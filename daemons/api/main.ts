@@ -53,7 +53,12 @@ async function main(): Promise<void> {
   }
   const remotes = createRemoteServices(store, credentialKey, log, { poller: { concurrency: config.POLL_CONCURRENCY }, access: () => deps.access });
   const deps: AppDeps = { config, store, privd, log, lifecycle, access: undefined as never, acl: NO_ACL, remotes };
-  deps.access = await buildAccess(deps);
+  try {
+    deps.access = await buildAccess(deps);
+  } catch (err) {
+    log.error('cannot set up access control (ticket key)', { file: config.TICKET_KEY_FILE, err });
+    process.exit(1);
+  }
   const services = await startServices(deps);
   const app = createApp(deps);
   const api = await startServer(app, config, lifecycle, log);

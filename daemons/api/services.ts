@@ -9,6 +9,10 @@ export interface Service {
 
 export async function startServices(deps: AppDeps): Promise<{ stop(): Promise<void> }> {
   const running: Service[] = [];
+  if (deps.accessControl) {
+    const maintenance = deps.accessControl.startMaintenance();
+    running.push({ name: 'access maintenance', stop: () => maintenance.stop() });
+  }
   deps.remotes.poller.start();
   running.push({ name: 'poller', stop: () => deps.remotes.poller.stop() });
   deps.remotes.tasks.start();

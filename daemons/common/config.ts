@@ -43,6 +43,17 @@ export const ConfigSchema = z.strictObject({
   ACME_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(80),
   /** dns-01: a program steward-api runs as `HOOK set|unset DOMAIN NAME VALUE`; empty: dns-01 unavailable. */
   ACME_DNS_HOOK: z.union([z.literal(''), absPath]).default(''),
+  // Access control (docs/access-control.md says where each default comes from).
+  LOGIN_FAILURE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(3000),
+  RATE_LIMIT_LOGIN: z.coerce.number().int().min(0).max(100_000).default(30),
+  RATE_LIMIT_API: z.coerce.number().int().min(0).max(10_000_000).default(3000),
+  LOGIN_BLOCK_FAILURES: z.coerce.number().int().min(0).max(10_000).default(10),
+  LOGIN_BLOCK_WINDOW: seconds(1, 86_400).default(600),
+  LOGIN_BLOCK_DURATION: seconds(1, 86_400 * 7).default(900),
+  AUDIT_MAX_ENTRIES: z.coerce.number().int().min(1000).max(100_000_000).default(1_000_000),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
+  WEBAUTHN_RP_ID: z.string().max(253).default(''),
+  WEBAUTHN_ORIGIN: z.string().max(512).default(''),
 });
 
 export type Config = Readonly<z.output<typeof ConfigSchema>>;

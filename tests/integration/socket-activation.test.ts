@@ -33,7 +33,7 @@ test('steward-api and steward-privd serve on sockets passed by systemd', async (
   // The configured port and socket path are deliberately unusable: only the passed sockets work.
   const conf = join(dir, 'steward.conf');
   writeFileSync(conf, [`DATA_DIR=${join(dir, 'data')}`, `CERT_FILE=${join(dir, 'api.pem')}`, `KEY_FILE=${join(dir, 'api.key')}`,
-    `PRIVD_SOCKET=${privdPath}`, `CREDENTIAL_KEY_FILE=${join(dir, 'credential.key')}`, 'PORT=1', 'LISTEN_ADDRESS=192.0.2.1', `WEB_ROOT=${dir}`].join('\n'));
+    `PRIVD_SOCKET=${privdPath}`, `CREDENTIAL_KEY_FILE=${join(dir, 'credential.key')}`, `TICKET_KEY_FILE=${join(dir, 'ticket.key')}`, 'PORT=1', 'LISTEN_ADDRESS=192.0.2.1', `WEB_ROOT=${dir}`].join('\n'));
   if (asRoot) for (const f of [dir, join(dir, 'api.key'), join(dir, 'api.pem')]) chownSync(f, 65534, 65534);
 
   const tcp = net.createServer();

@@ -10,8 +10,12 @@ export type Permission =
   | { public: true }
   /** Any authenticated user or token; the handler filters what it returns by ACL. */
   | { authenticated: true; description: string }
-  /** The privilege on an ACL path; `{param}` placeholders are filled from the path parameters. */
-  | { path: string; privilege: Privilege };
+  /**
+   * The privilege on an ACL path; `{param}` placeholders are filled from the path parameters.
+   * With `self`, a user logged in with a ticket also passes when the named path parameter is
+   * their own user id (own password, tokens, second factors — as Proxmox's `userParam`).
+   */
+  | { path: string; privilege: Privilege; self?: string };
 
 /** Who is calling, established by the authentication hook. */
 export interface AuthInfo {
