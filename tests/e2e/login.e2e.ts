@@ -15,16 +15,16 @@ test('log in with a password, stay logged in across a reload, log out', async (t
   await page.goto('/');
   await submitLogin(page, 'admin@steward', 'wrong password');
   await page.getByRole('alert').getByText('Login failed').waitFor({ timeout: 10_000 });
-  assert.equal(await page.getByRole('heading', { name: 'Dashboard' }).count(), 0);
+  assert.equal(await page.getByRole('heading', { name: 'Dashboard', level: 1 }).count(), 0);
 
   await login(page, 'admin@steward', PASSWORD);
   // The ticket is an HttpOnly cookie: the page can never read it.
   assert.doesNotMatch(await page.evaluate(() => document.cookie), /StewardAuthCookie/);
   await page.reload();
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
   await screenshots(tp, 'dashboard');
   await page.getByRole('link', { name: 'Resources' }).first().click();
-  await page.getByRole('heading', { name: 'Resources' }).waitFor();
+  await page.getByRole('heading', { name: 'Resources', level: 1 }).waitFor();
   await screenshots(tp, 'resources-empty');
 
   await logout(page);

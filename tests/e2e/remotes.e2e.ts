@@ -44,7 +44,8 @@ after(async () => {
 
 test('add a remote with the wizard; its guests become searchable; the audit log shows it', async (t) => {
   if (!suite.ready) return t.skip(NOT_READY);
-  const tp = await openPage(suite.browser, suite.stack);
+  // The deliberately wrong token secret is answered 502 (the remote refused it), which the browser logs.
+  const tp = await openPage(suite.browser, suite.stack, { allowConsole: [/status of 502/] });
   const { page } = tp;
   await login(page, 'admin@steward', PASSWORD);
   await page.goto('/admin/remotes');
@@ -76,7 +77,7 @@ test('add a remote with the wizard; its guests become searchable; the audit log 
   await page.getByRole('button', { name: 'Refresh now' }).click();
   await page.goto('/resources?search=remote:lab');
   await page.getByRole('status').getByText('3 resources').waitFor();
-  await page.getByRole('searchbox', { name: 'Filter resources' }).fill('remote:lab web');
+  await page.getByRole('searchbox', { name: 'Filter resources' }).fill('+remote:lab web');
   await page.getByRole('status').getByText('1 resource', { exact: true }).waitFor();
   await page.getByRole('link', { name: '100 (web)' }).waitFor();
 

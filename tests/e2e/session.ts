@@ -28,7 +28,7 @@ export async function submitLogin(page: Page, username: string, password: string
 export async function login(page: Page, username: string, password: string): Promise<void> {
   await page.goto('/');
   await submitLogin(page, username, password);
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
 }
 
 export async function logout(page: Page): Promise<void> {

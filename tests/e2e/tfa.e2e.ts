@@ -34,7 +34,7 @@ test('enrol TOTP with the QR page, then log in with a code', async (t) => {
   // The next period's code: the enrolment used this period's, and a code is accepted once.
   await code.fill(totp.generate({ timestamp: Date.now() + 30_000 }));
   await page.getByRole('button', { name: 'Verify' }).click();
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
   tp.assertClean();
   await tp.close();
 });
@@ -61,7 +61,7 @@ test('register a security key (virtual authenticator), then log in with it', asy
   await logout(page);
   await submitLogin(page, 'key@steward', PASSWORD);
   // The key is asked at once when it is the user's only factor; the authenticator answers.
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
   const after = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
   assert.ok(after.credentials[0]!.signCount > credentials[0]!.signCount, 'the key signed the login challenge');
   tp.assertClean();

@@ -90,12 +90,12 @@ test('phone width: the navigation is a drawer; the theme toggle switches to dark
   const { page } = tp;
   await stubApi(page, { guests: 20 });
   await page.goto('/');
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
   const nav = page.getByRole('navigation', { name: 'Main' });
   assert.equal(await nav.getByRole('link', { name: 'Resources' }).isVisible(), false);
   await page.getByRole('button', { name: 'Menu' }).click();
   await nav.getByRole('link', { name: 'Resources' }).click();
-  await page.getByRole('heading', { name: 'Resources' }).waitFor();
+  await page.getByRole('heading', { name: 'Resources', level: 1 }).waitFor();
   await page.getByRole('button', { name: 'Switch to dark theme' }).click();
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
