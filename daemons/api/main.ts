@@ -1,7 +1,7 @@
 // steward-api: the unprivileged HTTPS daemon. Refuses to run as root.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ConfigError, loadConfig } from '../common/config.ts';
+import { loadConfig, loadConfigOrExit } from '../common/config.ts';
 import type { Config } from '../common/config.ts';
 import { selfSignedCertificate } from '../common/certificate.ts';
 import { log, setLogLevel } from '../common/log.ts';
@@ -31,13 +31,7 @@ async function main(): Promise<void> {
     process.stderr.write('steward-api must not run as root; run it as the steward user (the packaged unit does)\n');
     process.exit(1);
   }
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
-    process.exit(1);
-  }
+  const config = loadConfigOrExit();
   setLogLevel(config.LOG_LEVEL);
   ensureCertificate(config);
 

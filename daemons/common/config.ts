@@ -106,3 +106,13 @@ export function loadConfig(file = configFile()): Config {
 
 /** Digest of steward.conf's text, for optimistic concurrency on service.config. */
 export const configDigest = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** For daemon start-up: the config, or every problem on stderr and exit status 1. */
+export function loadConfigOrExit(file = configFile()): Config {
+  try {
+    return loadConfig(file);
+  } catch (err) {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}

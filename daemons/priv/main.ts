@@ -4,7 +4,7 @@ import { chmodSync, chownSync, mkdirSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { configFile, loadConfig, ConfigError } from '../common/config.ts';
+import { configFile, loadConfigOrExit } from '../common/config.ts';
 import { log, setLogLevel } from '../common/log.ts';
 import { listenFds } from '../common/systemd.ts';
 import { errnoCode } from '../common/errors.ts';
@@ -28,13 +28,7 @@ function main(): void {
     process.exit(1);
   }
 
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
-    process.exit(1);
-  }
+  const config = loadConfigOrExit();
   setLogLevel(config.LOG_LEVEL);
   const apiGid = process.getuid?.() === 0 ? groupId(values.group) : undefined;
   const rpc = new RpcServer(HANDLERS, log, { config, configFile: configFile(), apiGid, now: Date.now });
