@@ -7,11 +7,14 @@ import { startStack } from '../harness/stack.ts';
 import type { Stack } from '../harness/stack.ts';
 import { launchBrowser } from './browser.ts';
 
-/** Whether the API on this stack has the login route yet (access control is its own issue). */
-export async function hasLogin(stack: Stack): Promise<boolean> {
+/** Whether the API on this stack has a route (by its path's ending in the OpenAPI document). */
+export async function hasRoute(stack: Stack, suffix: string): Promise<boolean> {
   const doc = (await request(`${stack.url}/api2/openapi.json`)).json<{ paths: Record<string, unknown> }>();
-  return Object.keys(doc.paths).some((p) => p.endsWith('/access/ticket'));
+  return Object.keys(doc.paths).some((p) => p.endsWith(suffix));
 }
+
+/** Whether the API on this stack has the login route yet (access control is its own issue). */
+export const hasLogin = (stack: Stack) => hasRoute(stack, '/access/ticket');
 
 export async function createUser(stack: Stack, userid: string, password: string, role = 'Admin'): Promise<void> {
   const r = await stack.admin(['user', 'create', userid, '--role', role, '--password-stdin'], `${password}\n`);
