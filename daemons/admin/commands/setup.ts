@@ -2,7 +2,7 @@
 // write /etc/steward): the self-signed certificate and key, the ticket-signing key and the
 // credential key, each only when missing, with the owner and mode the packaged units expect.
 // Run by the package's postinst as root; idempotent.
-import { randomBytes } from 'node:crypto';
+import { newKeyFileText } from '../../common/key-file.ts';
 import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
@@ -53,9 +53,8 @@ export const commands: Command[] = [
         create(config.KEY_FILE, pair.key, 0o640, readableByApi);
         create(config.CERT_FILE, pair.cert, 0o644, root);
       }
-      const hexKey = () => randomBytes(32).toString('hex') + '\n';
-      create(config.TICKET_KEY_FILE, hexKey(), 0o600, api);
-      create(config.CREDENTIAL_KEY_FILE, hexKey(), 0o600, api);
+      create(config.TICKET_KEY_FILE, newKeyFileText(), 0o600, api);
+      create(config.CREDENTIAL_KEY_FILE, newKeyFileText(), 0o600, api);
       return 0;
     },
   },

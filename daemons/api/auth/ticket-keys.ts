@@ -1,11 +1,8 @@
 // The ticket-signing key file: one hex key per line, the first signs, every line verifies.
 // Rotation: put a new key on the first line and keep the old one below it for a ticket
 // lifetime (2 h), then drop it. Created 0600 at first start; refused if others may read it.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-
-const KEY_BYTES = 32;
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { KEY_BYTES, readKeyFile } from '../../common/key-file.ts';
 
 export class TicketKeys {
   private constructor(private readonly keys: Buffer[]) {}
@@ -16,20 +13,7 @@ export class TicketKeys {
   }
 
   static loadOrCreate(file: string): TicketKeys {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-      text = randomBytes(KEY_BYTES).toString('hex') + '\n';
-      writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
-    }
-    const mode = statSync(file).mode & 0o777;
-    if (mode & 0o077) throw new Error(`${file} is readable by others (mode ${mode.toString(8)}); chmod 600 it`);
-    const keys = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l) => Buffer.from(l, 'hex'));
-    if (keys.length === 0 || keys.some((k) => k.length !== KEY_BYTES)) throw new Error(`${file} must hold ${KEY_BYTES}-byte hex keys, one per line`);
-    return new TicketKeys(keys);
+    return new TicketKeys(readKeyFile(file, { create: true }));
   }
 
   /** base64url HMAC-SHA256 with the current key. */

@@ -3,10 +3,8 @@
 // a diagnostic bundle does not leak them. The remote id and credential name are bound in
 // as associated data: a ciphertext copied onto another remote or credential fails to open.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { KEY_BYTES, readKeyFile } from '../../common/key-file.ts';
 
-const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const PREFIX = 'v1';
 
@@ -18,25 +16,9 @@ export class CredentialKey {
     return new CredentialKey(key);
   }
 
-  /**
-   * Reads the key file, creating it (0600, 32 random bytes as hex) at first start. Refuses a
-   * key file that others may read: the whole point is that only the API user can.
-   */
+  /** Reads the key file (created 0600 at first start); the first key encrypts and decrypts. */
   static loadOrCreate(file: string): CredentialKey {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-      text = randomBytes(KEY_BYTES).toString('hex') + '\n';
-      writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
-    }
-    const mode = statSync(file).mode & 0o777;
-    if (mode & 0o077) throw new Error(`${file} is readable by others (mode ${mode.toString(8)}); chmod 600 it`);
-    const key = Buffer.from(text.trim(), 'hex');
-    if (key.length !== KEY_BYTES) throw new Error(`${file} does not hold a ${KEY_BYTES}-byte hex key`);
-    return new CredentialKey(key);
+    return new CredentialKey(readKeyFile(file, { create: true })[0]!);
   }
 
   seal(plaintext: string, context: string): string {
