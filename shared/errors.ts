@@ -27,6 +27,10 @@ export const ERROR_CATALOGUE = {
   remote_forbidden: { status: 403, doc: "A remote refused the action: the credential Steward acts with lacks the privilege there (the message names it)." },
   remote_down: { status: 503, doc: 'The remote is marked down (no endpoint reachable, or its certificate changed) and no cached data is available.' },
   fingerprint_mismatch: { status: 502, doc: "A remote's TLS certificate does not match its pinned fingerprint; no credential was sent." },
+  acme_terms_not_agreed: { status: 400, doc: "The ACME CA has terms of service and the account request did not agree to them (`tos-agreed`)." },
+  acme_domain_rejected: { status: 400, doc: 'A domain is not valid for this ACME order: not a configured domain, or refused by the CA (the message carries its answer).' },
+  acme_challenge_failed: { status: 502, doc: 'The ACME CA could not validate a domain (http-01 or dns-01); the message names the domain and the CA\'s reason.' },
+  acme_directory_unreachable: { status: 502, doc: 'The ACME directory URL could not be reached or did not answer as an ACME server.' },
   unavailable: { status: 503, doc: 'The service is shutting down, or a backend (the privileged daemon) is not available.' },
   timeout: { status: 504, doc: 'A backend or remote did not answer in time.' },
 } as const satisfies Record<string, { status: number; doc: string }>;

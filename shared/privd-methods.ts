@@ -23,6 +23,8 @@ const apiAction = z.enum(['reloaded', 'restarting', 'restart-required', 'unchang
 
 const debPackageName = z.string().min(2).max(128).regex(/^[a-z0-9][a-z0-9+.-]+$/, 'not a Debian package name');
 const debVersion = z.string().min(1).max(128).regex(/^[A-Za-z0-9.+~:-]+$/, 'not a Debian version');
+/** A DNS name as the ACME order and the dns-01 hook see it (a leading wildcard label allowed). */
+const dnsName = z.string().min(1).max(253).regex(/^(\*\.)?([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/, 'not a DNS name');
 const acmeToken = z.string().min(16).max(256).regex(/^[A-Za-z0-9_-]+$/, 'not an ACME token');
 
 /** An IP literal to listen on ('::' and '0.0.0.0' mean all addresses). */
@@ -122,6 +124,16 @@ export const PRIVD_METHODS = {
       challenges: z.array(z.strictObject({ token: acmeToken, keyAuthorization: z.string().max(512).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/) })).min(1).max(100),
     }),
     result: z.strictObject({ port: z.number().int() }),
+  },
+  'acme.dns': {
+    doc: 'Runs the ACME_DNS_HOOK program with argv [add|remove, domain, record-name, value] to publish or remove a dns-01 TXT record.',
+    params: z.strictObject({
+      action: z.enum(['add', 'remove']),
+      domain: dnsName,
+      name: dnsName,
+      value: z.string().min(16).max(128).regex(/^[A-Za-z0-9_-]+$/, 'not a dns-01 value'),
+    }),
+    result: z.strictObject({ ok: z.literal(true) }),
   },
   'acme.unserve': {
     doc: 'Stops the ACME http-01 responder.',

@@ -1,4 +1,5 @@
 // What route handlers get from the running daemon. Assembled in main.ts (or by tests).
+import type { AcmeService } from './acme/acme-service.ts';
 import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/log.ts';
 import type { AclQuery } from './auth/acl-query.ts';
@@ -27,4 +28,6 @@ export interface AppDeps {
   accessControl?: AccessControl;
   /** Stored remotes, their clients, the poller and its snapshot cache. */
   remotes: RemoteServices;
+  /** ACME for the API's own certificate; created on first use (acmeOf). */
+  acme?: AcmeService;
 }

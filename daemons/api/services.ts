@@ -1,5 +1,7 @@
 // Background services of the API daemon (pollers, schedulers), started after the store
 // opens and stopped on shutdown before it closes.
+import { acmeOf } from './acme/acme-service.ts';
+import { AcmeRenewal } from './acme/renewal.ts';
 import type { AppDeps } from './deps.ts';
 
 export interface Service {
@@ -17,6 +19,9 @@ export async function startServices(deps: AppDeps): Promise<{ stop(): Promise<vo
   running.push({ name: 'poller', stop: () => deps.remotes.poller.stop() });
   deps.remotes.tasks.start();
   running.push({ name: 'remote tasks', stop: () => deps.remotes.tasks.stop() });
+  const renewal = new AcmeRenewal(acmeOf(deps), deps.log.child({ component: 'acme' }));
+  renewal.start();
+  running.push({ name: 'acme renewal', stop: () => renewal.stop() });
   return {
     async stop() {
       for (const s of running.reverse()) await s.stop();

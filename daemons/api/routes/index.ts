@@ -6,10 +6,11 @@ import { routes as pve } from './pve.ts';
 import { routes as pbs } from './pbs.ts';
 import { routes as views } from './views.ts';
 import { routes as system } from './system.ts';
+import { routes as acme } from './acme.ts';
 import { routes as version } from './version.ts';
 import { routes as access } from './access.ts';
 import { routes as accessTokens } from './access-tokens.ts';
 import { routes as accessAcl } from './access-acl.ts';
 import { routes as groups } from './groups.ts';
 
-export const ROUTES: readonly Route[] = [...version, ...system, ...pve, ...pbs, ...remotes, ...resources, ...views, ...access, ...accessTokens, ...accessAcl, ...groups];
+export const ROUTES: readonly Route[] = [...version, ...system, ...acme, ...pve, ...pbs, ...remotes, ...resources, ...views, ...access, ...accessTokens, ...accessAcl, ...groups];

@@ -16,8 +16,8 @@ import type { HandlerContext } from '../framework/route.ts';
 const ADMIN = { path: '/system', privilege: 'admin' } as const;
 const AUDIT = { path: '/system', privilege: 'audit' } as const;
 
-type Ctx = Pick<HandlerContext<undefined, undefined, undefined, typeof ADMIN>, 'auth' | 'c'>;
-const actor = ({ auth, c }: Ctx): PrivdActor => ({ user: auth.tokenid ?? auth.userid, ip: c.get('clientIp'), requestId: c.get('requestId') });
+export type Ctx = Pick<HandlerContext<undefined, undefined, undefined, typeof ADMIN>, 'auth' | 'c'>;
+export const actor = ({ auth, c }: Ctx): PrivdActor => ({ user: auth.tokenid ?? auth.userid, ip: c.get('clientIp'), requestId: c.get('requestId') });
 
 const CertificateSchema = z.strictObject({
   subject: z.string(),

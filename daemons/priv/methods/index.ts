@@ -1,5 +1,6 @@
 // Method name → handler. Must list exactly the methods of shared/privd-methods.ts (tested).
 import type { HandlerTable } from '../method.ts';
+import { acmeDns } from './acme-dns.ts';
 import { acmeServe } from './acme-serve.ts';
 import { acmeUnserve } from './acme-unserve.ts';
 import { aptChangelog } from './apt-changelog.ts';
@@ -22,4 +23,5 @@ export const HANDLERS: HandlerTable = {
   'journal.read': journalRead,
   'acme.serve': acmeServe,
   'acme.unserve': acmeUnserve,
+  'acme.dns': acmeDns,
 };
