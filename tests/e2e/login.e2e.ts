@@ -1,7 +1,9 @@
 // Logging in and out with a password, the messages for a wrong password and an expired
 // session, and the dashboard, screenshotted in both themes at desktop and phone width.
 import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
 import { after, before, test } from 'node:test';
+import { request } from '../harness/https.ts';
 import { openPage, screenshots } from './browser.ts';
 import { NOT_READY, login, logout, submitLogin, useSuite } from './session.ts';
 
@@ -31,6 +33,20 @@ test('log in with a password, stay logged in across a reload, log out', async (t
   // After logging out, the API refuses the old session.
   const status = await page.evaluate(async () => (await fetch('/api2/json/resources/status')).status);
   assert.equal(status, 401);
+  tp.assertClean();
+  await tp.close();
+});
+
+test('this host: status, services and the certificate the browser was served', async (t) => {
+  if (!suite.ready) return t.skip(NOT_READY);
+  const tp = await openPage(suite.browser, suite.stack);
+  const { page } = tp;
+  await login(page, 'admin@steward', PASSWORD);
+  await page.getByRole('link', { name: 'This host' }).click();
+  await page.getByRole('region', { name: 'Host status' }).getByText(hostname()).waitFor();
+  const served = (await request(suite.stack.url)).fingerprint;
+  await page.getByRole('region', { name: 'Certificate' }).getByText(served).waitFor();
+  await screenshots(tp, 'system');
   tp.assertClean();
   await tp.close();
 });
