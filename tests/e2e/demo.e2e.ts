@@ -1,0 +1,64 @@
+// Against the simulator's demo scenario (added as remotes the way `make demo` does): the
+// dashboard names every problem the API reports, and a stopped guest is started from its
+// page with its task followed to the end. Skipped while the simulator is not on main.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { REPO } from '../harness/stack.ts';
+import { openPage, screenshots } from './browser.ts';
+import { NOT_READY, login, useSuite } from './session.ts';
+
+const PASSWORD = 'demo admin password';
+const SIM = join(REPO, 'tests', 'sim', 'index.ts');
+const suite = useSuite({ 'admin@steward': [PASSWORD] }, { before, after });
+let stopSim: (() => Promise<void>) | undefined;
+
+before(async () => {
+  if (!suite.ready || !existsSync(SIM)) return;
+  const { setupDemoRemotes } = await import('../demo-remotes.ts');
+  stopSim = await setupDemoRemotes(suite.stack, PASSWORD);
+});
+after(async () => {
+  await stopSim?.();
+});
+
+interface Status { remotes: { list: { remote: string; status: string }[] }; 'failed-tasks': { remote: string; status?: string }[] }
+interface Guest { remote: string; type: string; vmid: number; name?: string; status?: string; template?: boolean }
+
+test('the dashboard shows the demo scenario’s problems', async (t) => {
+  if (!suite.ready) return t.skip(NOT_READY);
+  if (!stopSim) return t.skip('the simulator (tests/sim) is not on main yet');
+  const tp = await openPage(suite.browser, suite.stack);
+  const { page } = tp;
+  await login(page, 'admin@steward', PASSWORD);
+  const status = await page.evaluate(async () => ((await (await fetch('/api2/json/resources/status')).json()) as { data: Status }).data);
+  const bad = status.remotes.list.filter((r) => r.status !== 'ok');
+  assert.ok(bad.length + status['failed-tasks'].length > 0, 'the demo scenario has problems to show');
+  const remotes = page.getByRole('region', { name: 'Remote status' });
+  for (const r of bad) await remotes.locator('li', { hasText: r.remote }).getByText(r.status, { exact: true }).waitFor();
+  const failed = page.getByRole('region', { name: 'Failed tasks' });
+  for (const task of status['failed-tasks'].slice(0, 8)) await failed.getByText(task.remote, { exact: false }).first().waitFor();
+  await screenshots(tp, 'dashboard-demo');
+  tp.assertClean();
+  await tp.close();
+});
+
+test('start a stopped guest of the demo and watch its task finish', async (t) => {
+  if (!suite.ready) return t.skip(NOT_READY);
+  if (!stopSim) return t.skip('the simulator (tests/sim) is not on main yet');
+  const tp = await openPage(suite.browser, suite.stack);
+  const { page } = tp;
+  await login(page, 'admin@steward', PASSWORD);
+  const list = await page.evaluate(async () =>
+    ((await (await fetch('/api2/json/resources/list?search=%2Btype%3Aqemu%20%2Bstatus%3Astopped&limit=50')).json()) as { data: { resources: Guest[] } }).data.resources);
+  const guest = list.find((g) => !g.template);
+  if (!guest) return t.skip('the demo scenario has no stopped VM');
+  await page.goto(`/remotes/${guest.remote}/qemu/${guest.vmid}`);
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByRole('status', { name: 'Task status' }).getByText('OK').waitFor({ timeout: 60_000 });
+  await page.getByLabel('Guest status').getByText('running').waitFor({ timeout: 30_000 });
+  await screenshots(tp, 'guest-demo');
+  tp.assertClean();
+  await tp.close();
+});
