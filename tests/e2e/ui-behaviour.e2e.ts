@@ -27,7 +27,7 @@ test('search narrows the table; 50,000 rows keep the DOM small', async () => {
   const stub = await stubApi(page, { guests: 50_000 });
   await page.goto('/');
   await page.getByRole('region', { name: 'Virtual machines' }).getByText('42,857').waitFor();
-  await screenshots(tp, 'dashboard');
+  await screenshots(tp, 'dashboard-50k');
   await page.getByRole('combobox', { name: 'Search resources' }).fill('guest-4999');
   await page.keyboard.press('Enter');
   await page.getByRole('status').getByText('11 resources').waitFor();
@@ -35,7 +35,7 @@ test('search narrows the table; 50,000 rows keep the DOM small', async () => {
   assert.ok(stub.requests.some((r) => r.path.startsWith('/resources/list?search=guest-4999')));
   await page.getByRole('searchbox', { name: 'Filter resources' }).fill('');
   await page.getByRole('status').getByText('50,000 resources').waitFor();
-  await screenshots(tp, 'resources');
+  await screenshots(tp, 'resources-50k');
   const rows = await page.locator('st-resource-table').evaluate((el) => el.shadowRoot!.querySelectorAll('.tr').length);
   assert.ok(rows > 10 && rows < 80, `${rows} rows in the DOM`);
   tp.assertClean();
