@@ -58,6 +58,12 @@ export interface AcmeOptions {
   now?: () => number;
   /** Polling of challenge/order status (acme-client backoff); tests make it short. */
   backoff?: { attempts: number; minMs: number; maxMs: number };
+  /**
+   * Retries of one HTTP request after a network error, 429 or 5xx (acme-client's shared HTTP
+   * client): 2 by default, 2 s apart and growing, so a wrong directory URL fails in seconds
+   * rather than acme-client's default 75 s.
+   */
+  retry?: { attempts: number; delayS: number };
 }
 
 const LOG_MAX = 200;
@@ -86,6 +92,8 @@ export class AcmeService {
     this.deps = deps;
     this.now = opts.now ?? Date.now;
     this.backoff = opts.backoff ?? { attempts: 10, minMs: 1000, maxMs: 10_000 };
+    const retry = opts.retry ?? { attempts: 2, delayS: 2 };
+    Object.assign((acme.axios.defaults as unknown as { acmeSettings: object }).acmeSettings, { retryMaxAttempts: retry.attempts, retryDefaultDelay: retry.delayS });
   }
 
   private get db() {
@@ -267,8 +275,9 @@ export class AcmeService {
     }
 
     const [key, csr] = await acme.crypto.createCsr({ commonName: job.domains[0], altNames: job.domains }, await acme.crypto.createPrivateEcdsaKey());
-    await client.finalizeOrder(order, csr);
-    const certificates = await client.getCertificate(order);
+    // The finalized order (not the created one, which may already be 'ready') names the certificate.
+    const finalized = await client.finalizeOrder(order, csr);
+    const certificates = await client.getCertificate(finalized);
     this.note(job, 'certificate issued; installing it through steward-privd');
     const installed = await privd.call('cert.install', { certificates, key: key.toString() }, actor);
     await this.db.put(ISSUED_KEY, { account: account.name, fingerprint: installed.fingerprint, notAfter: installed.notAfter });
