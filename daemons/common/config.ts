@@ -41,7 +41,7 @@ export const ConfigSchema = z.strictObject({
   API_SOCKET_DROPIN: absPath.default('/etc/systemd/system/steward-api.socket.d/listen.conf'),
   /** Port of privd's temporary ACME http-01 responder. */
   ACME_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(80),
-  /** dns-01: a program steward-api runs as `HOOK set|unset DOMAIN NAME VALUE`; empty: dns-01 unavailable. */
+  /** dns-01: a program steward-privd runs (no shell) as `HOOK add|remove DOMAIN NAME VALUE`; empty: dns-01 unavailable. */
   ACME_DNS_HOOK: z.union([z.literal(''), absPath]).default(''),
   // Access control (docs/access-control.md says where each default comes from).
   LOGIN_FAILURE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(3000),
