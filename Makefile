@@ -9,7 +9,7 @@ export PORT
 
 TEST_FILES = $(shell find daemons shared ui tests -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 
-.PHONY: all setup build typecheck lint unit test test-e2e demo bench clean
+.PHONY: all setup build typecheck lint unit test test-e2e demo bench clean sim
 
 all: build
 
@@ -53,6 +53,10 @@ demo: build
 
 bench: build
 	$(TSX) tests/bench/run.ts
+
+# The Proxmox simulator alone (demo scenario): prints the remotes as JSON, serves until Ctrl-C.
+sim: setup
+	$(TSX) tests/sim/cli.ts --scenario demo
 
 clean:
 	rm -rf dist build
