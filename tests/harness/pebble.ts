@@ -27,6 +27,8 @@ export interface Pebble {
   /** PEM of the CA that signed Pebble's listener certificate (trust it for the directory). */
   listenerCa: string;
   blocked: string;
+  /** challtestsrv's management URL (set-txt / clear-txt for dns-01 hooks). */
+  dnsManagement: string;
   addA(host: string, address?: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -95,6 +97,7 @@ export async function startPebble(opts: { httpPort: number }): Promise<Pebble> {
     directory: `https://localhost:${listen}/dir`,
     listenerCa: tls.cert,
     blocked,
+    dnsManagement: `http://127.0.0.1:${dnsMgmt}`,
     async addA(host, address = '127.0.0.1') {
       const r = await fetch(`http://127.0.0.1:${dnsMgmt}/add-a`, { method: 'POST', body: JSON.stringify({ host, addresses: [address] }) });
       if (!r.ok) throw new Error(`challtestsrv add-a: ${r.status}`);

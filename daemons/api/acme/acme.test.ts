@@ -48,8 +48,16 @@ describe('ACME against Pebble', { skip: !existsSync(PEBBLE) && 'pebble is not in
     await pebble.addA(DOMAIN);
     acme.axios.defaults.httpsAgent = new https.Agent({ ca: pebble.listenerCa });
     t = await testDeps();
+    // The dns-01 hook: a node script publishing the TXT record in challtestsrv.
+    const hook = join(t.dir, 'dns-hook');
+    writeFileSync(hook, `#!${process.execPath}
+const [action, , name, value] = process.argv.slice(2);
+const path = action === 'add' ? '/set-txt' : '/clear-txt';
+fetch('${pebble.dnsManagement}' + path, { method: 'POST', body: JSON.stringify({ host: name + '.', value }) })
+  .then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(2));
+`, { mode: 0o755 });
     const config = parseConfig('', 'test', {
-      ACME_HTTP_PORT: String(httpPort), SYSTEMCTL: '/bin/true',
+      ACME_DNS_HOOK: hook, ACME_HTTP_PORT: String(httpPort), SYSTEMCTL: '/bin/true',
       CERT_FILE: join(t.dir, 'api.pem'), KEY_FILE: join(t.dir, 'api.key'), DATA_DIR: t.deps.config.DATA_DIR,
     });
     writeFileSync(config.CERT_FILE, selfSignedCertificate({ hostname: DOMAIN }).cert);
@@ -104,6 +112,16 @@ describe('ACME against Pebble', { skip: !existsSync(PEBBLE) && 'pebble is not in
     assert.match(cert.issuer, /Pebble/);
     assert.match(cert.subjectAltName ?? '', new RegExp(`DNS:${DOMAIN}`));
     assert.ok(job.log.some((l: { message: string }) => /validated/.test(l.message)));
+  });
+
+  test('order: dns-01 through the hook run by privd', async () => {
+    const before = installed().fingerprint256;
+    await root('PUT', '/system/acme/settings', { account: 'pebble', domains: ['dns.example.test'], challenge: 'dns-01' });
+    const job = await order();
+    assert.equal(job.state, 'ok', JSON.stringify(job.log));
+    assert.notEqual(installed().fingerprint256, before);
+    assert.match(installed().subjectAltName ?? '', /DNS:dns\.example\.test/);
+    await root('PUT', '/system/acme/settings', { account: 'pebble', domains: [DOMAIN], challenge: 'http-01' });
   });
 
   test('renewal: nothing when far from expiry, a new certificate within 30 days of it', async () => {
