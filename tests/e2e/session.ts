@@ -54,7 +54,8 @@ export interface Suite {
 export function useSuite(users: Record<string, [string, string?]>, hooks: { before: typeof beforeHook; after: typeof afterHook }): Suite {
   const suite = { ready: false } as Suite;
   hooks.before(async () => {
-    [suite.stack, suite.browser] = await Promise.all([startStack(), launchBrowser()]);
+    // A short failed-login delay keeps the suite fast; the delay itself is the access tests' subject.
+    [suite.stack, suite.browser] = await Promise.all([startStack({ extraConfig: { LOGIN_FAILURE_DELAY_MS: '200' } }), launchBrowser()]);
     suite.ready = await hasLogin(suite.stack);
     if (suite.ready) for (const [id, [password, role]] of Object.entries(users)) await createUser(suite.stack, id, password, role);
   });

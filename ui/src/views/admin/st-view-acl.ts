@@ -1,23 +1,21 @@
 // Permissions: who holds which role (Audit, Manage, Admin) on which path; grants propagate
 // down the path. Add and remove grants.
-import { LitElement, css, html, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 import { api, errorText } from '../../api/client.ts';
 import { session } from '../../api/session.ts';
 import '../../components/st-dialog.ts';
-import type { StDialog } from '../../components/st-dialog.ts';
 import { notify, notifyError } from '../../lib/notify.ts';
 import { baseStyles } from '../../lib/styles.ts';
+import { StAdminList } from './st-admin-list.ts';
 import { formValues } from './forms.ts';
 
 interface AclEntry { path: string; ugid: string; type?: 'user' | 'group' | 'token' | string; roleid: string; propagate?: boolean | number }
 
 const ROLES = ['Audit', 'Manage', 'Admin', 'NoAccess'] as const;
 
-export class StViewAcl extends LitElement {
+export class StViewAcl extends StAdminList<AclEntry> {
   static override styles = [baseStyles, css`:host { display: block; } .head { margin-bottom: 1rem; } .head h1 { margin: 0; }`];
-  static override properties = { list: { state: true }, error: { state: true }, adding: { state: true }, formError: { state: true } };
-  declare list: AclEntry[] | undefined;
-  declare error: string | undefined;
+  static override properties = { adding: { state: true }, formError: { state: true } };
   declare adding: boolean;
   declare formError: string | undefined;
 
@@ -26,25 +24,14 @@ export class StViewAcl extends LitElement {
     this.adding = false;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    try {
-      this.list = await api.get<AclEntry[]>('/access/acl');
-      this.error = undefined;
-    } catch (err) {
-      this.error = errorText(err);
-    }
+  protected fetchList(): Promise<AclEntry[]> {
+    return api.get<AclEntry[]>('/access/acl');
   }
 
   private async openAdd(): Promise<void> {
     this.adding = true;
     this.formError = undefined;
-    await this.updateComplete;
-    this.renderRoot.querySelector<StDialog>('st-dialog')?.show();
+    await this.showDialog();
   }
 
   private async onAdd(ev: SubmitEvent): Promise<void> {
@@ -57,7 +44,7 @@ export class StViewAcl extends LitElement {
     const who = f.kind === 'group' ? { group: f.who } : { 'auth-id': f.who };
     try {
       await api.put('/access/acl', { path: f.path, role: f.role, ...who, propagate: true });
-      this.renderRoot.querySelector<StDialog>('st-dialog')?.close();
+      this.closeDialog();
       notify('ok', `${f.role} granted on ${f.path}`);
       await this.load();
     } catch (err) {

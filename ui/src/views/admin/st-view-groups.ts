@@ -1,12 +1,12 @@
 // Groups of remotes: each entry names a remote and which of its credentials members act with,
 // so one remote can carry a full-rights token for admins and a limited one for a customer.
-import { LitElement, css, html, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 import { api, errorText, path } from '../../api/client.ts';
 import { session } from '../../api/session.ts';
 import '../../components/st-dialog.ts';
-import type { StDialog } from '../../components/st-dialog.ts';
 import { notify, notifyError } from '../../lib/notify.ts';
 import { baseStyles } from '../../lib/styles.ts';
+import { StAdminList } from './st-admin-list.ts';
 import { formValues } from './forms.ts';
 
 interface Group { id: string; entries: { remote: string; credential?: string }[]; comment?: string; digest?: string }
@@ -19,11 +19,9 @@ export function parseEntries(text: string): Group['entries'] {
   });
 }
 
-export class StViewGroups extends LitElement {
+export class StViewGroups extends StAdminList<Group> {
   static override styles = [baseStyles, css`:host { display: block; } .head { margin-bottom: 1rem; } .head h1 { margin: 0; }`];
-  static override properties = { list: { state: true }, error: { state: true }, adding: { state: true }, formError: { state: true } };
-  declare list: Group[] | undefined;
-  declare error: string | undefined;
+  static override properties = { adding: { state: true }, formError: { state: true } };
   declare adding: boolean;
   declare formError: string | undefined;
 
@@ -32,25 +30,14 @@ export class StViewGroups extends LitElement {
     this.adding = false;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    try {
-      this.list = await api.get<Group[]>('/groups');
-      this.error = undefined;
-    } catch (err) {
-      this.error = errorText(err);
-    }
+  protected fetchList(): Promise<Group[]> {
+    return api.get<Group[]>('/groups');
   }
 
   private async openAdd(): Promise<void> {
     this.adding = true;
     this.formError = undefined;
-    await this.updateComplete;
-    this.renderRoot.querySelector<StDialog>('st-dialog')?.show();
+    await this.showDialog();
   }
 
   private async onAdd(ev: SubmitEvent): Promise<void> {
@@ -58,7 +45,7 @@ export class StViewGroups extends LitElement {
     const f = formValues(ev.target as HTMLFormElement);
     try {
       await api.post('/groups', { id: f.id, entries: parseEntries(f.entries ?? ''), comment: f.comment });
-      this.renderRoot.querySelector<StDialog>('st-dialog')?.close();
+      this.closeDialog();
       notify('ok', `Group ${f.id} created`);
       await this.load();
     } catch (err) {

@@ -1,6 +1,6 @@
 // API tokens of the logged-in user: create (with a ceiling role and an expiry; the secret is
 // shown once, with a copy button), list with last use, remove.
-import { LitElement, css, html, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 import { tokenName } from '../../../../shared/formats.ts';
 import { tokens } from '../../api/access.ts';
 import type { Token } from '../../api/access.ts';
@@ -11,18 +11,17 @@ import type { StDialog } from '../../components/st-dialog.ts';
 import { age, dateTime } from '../../lib/format.ts';
 import { notify, notifyError } from '../../lib/notify.ts';
 import { baseStyles } from '../../lib/styles.ts';
+import { StAdminList } from './st-admin-list.ts';
 import { apiFieldErrors, fieldError, validate } from './forms.ts';
 import type { FieldErrors } from './forms.ts';
 
-export class StViewTokens extends LitElement {
+export class StViewTokens extends StAdminList<Token> {
   static override styles = [baseStyles, css`
     :host { display: block; } .head { margin-bottom: 1rem; } .head h1 { margin: 0; }
     .secret { font-family: var(--st-mono); background: var(--st-surface-2); padding: 0.6rem; border-radius: var(--st-radius); word-break: break-all; }
   `];
 
-  static override properties = { list: { state: true }, error: { state: true }, creating: { state: true }, errors: { state: true }, busy: { state: true }, created: { state: true } };
-  declare list: Token[] | undefined;
-  declare error: string | undefined;
+  static override properties = { creating: { state: true }, errors: { state: true }, busy: { state: true }, created: { state: true } };
   declare creating: boolean;
   declare errors: FieldErrors;
   declare busy: boolean;
@@ -40,26 +39,15 @@ export class StViewTokens extends LitElement {
     return session.username ?? '';
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    try {
-      this.list = await tokens.list(this.userid);
-      this.error = undefined;
-    } catch (err) {
-      this.error = errorText(err);
-    }
+  protected fetchList(): Promise<Token[]> {
+    return tokens.list(this.userid);
   }
 
   private async openCreate(): Promise<void> {
     this.creating = true;
     this.created = undefined;
     this.errors = {};
-    await this.updateComplete;
-    this.renderRoot.querySelector<StDialog>('st-dialog')?.show();
+    await this.showDialog();
   }
 
   private async onCreate(ev: SubmitEvent): Promise<void> {

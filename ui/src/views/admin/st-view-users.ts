@@ -1,25 +1,23 @@
 // Users: list, add (Steward realm, with a password), enable/disable, remove.
-import { LitElement, css, html, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 import { userid as useridSchema } from '../../../../shared/formats.ts';
 import { users } from '../../api/access.ts';
 import type { User } from '../../api/access.ts';
 import { errorText } from '../../api/client.ts';
 import { session } from '../../api/session.ts';
 import '../../components/st-dialog.ts';
-import type { StDialog } from '../../components/st-dialog.ts';
 import { dateTime } from '../../lib/format.ts';
 import { notify, notifyError } from '../../lib/notify.ts';
 import { baseStyles } from '../../lib/styles.ts';
+import { StAdminList } from './st-admin-list.ts';
 import { apiFieldErrors, fieldError, formValues, validate } from './forms.ts';
 import type { FieldErrors } from './forms.ts';
 
 const enabled = (u: User) => u.enable === undefined || u.enable === true || u.enable === 1;
 
-export class StViewUsers extends LitElement {
+export class StViewUsers extends StAdminList<User> {
   static override styles = [baseStyles, css`:host { display: block; } .head { margin-bottom: 1rem; } .head h1 { margin: 0; }`];
-  static override properties = { list: { state: true }, error: { state: true }, creating: { state: true }, errors: { state: true }, busy: { state: true } };
-  declare list: User[] | undefined;
-  declare error: string | undefined;
+  static override properties = { creating: { state: true }, errors: { state: true }, busy: { state: true } };
   declare creating: boolean;
   declare errors: FieldErrors;
   declare busy: boolean;
@@ -31,25 +29,14 @@ export class StViewUsers extends LitElement {
     this.busy = false;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    try {
-      this.list = await users.list();
-      this.error = undefined;
-    } catch (err) {
-      this.error = errorText(err);
-    }
+  protected fetchList(): Promise<User[]> {
+    return users.list();
   }
 
   private async openCreate(): Promise<void> {
     this.creating = true;
     this.errors = {};
-    await this.updateComplete;
-    this.renderRoot.querySelector<StDialog>('st-dialog')?.show();
+    await this.showDialog();
   }
 
   private async onCreate(ev: SubmitEvent): Promise<void> {
@@ -67,7 +54,7 @@ export class StViewUsers extends LitElement {
     this.busy = true;
     try {
       await users.create({ userid: id.value, password: f.password, email: f.email, comment: f.comment });
-      this.renderRoot.querySelector<StDialog>('st-dialog')?.close();
+      this.closeDialog();
       notify('ok', `User ${id.value} created`);
       await this.load();
     } catch (err) {

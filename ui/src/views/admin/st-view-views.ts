@@ -1,25 +1,23 @@
 // Saved views: a named filter (search expression, included/excluded remotes) that roles can
 // be granted on, so a customer sees just their part. Open one as a filtered resources table.
-import { LitElement, css, html, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 import { ViewCreateSchema } from '../../../../shared/views.ts';
 import type { View } from '../../../../shared/views.ts';
 import { api, errorText, path } from '../../api/client.ts';
 import { session } from '../../api/session.ts';
 import '../../components/st-dialog.ts';
-import type { StDialog } from '../../components/st-dialog.ts';
 import { notify, notifyError } from '../../lib/notify.ts';
 import { baseStyles } from '../../lib/styles.ts';
+import { StAdminList } from './st-admin-list.ts';
 import { apiFieldErrors, fieldError, formValues, validate } from './forms.ts';
 import type { FieldErrors } from './forms.ts';
 
 const list = (s: string | undefined) => (s ? s.split(/[\s,]+/).filter(Boolean) : undefined);
 
-export class StViewViews extends LitElement {
+export class StViewViews extends StAdminList<View> {
   static override styles = [baseStyles, css`:host { display: block; } .head { margin-bottom: 1rem; } .head h1 { margin: 0; }`];
 
-  static override properties = { views: { state: true }, error: { state: true }, errors: { state: true }, creating: { state: true }, busy: { state: true } };
-  declare views: View[] | undefined;
-  declare error: string | undefined;
+  static override properties = { errors: { state: true }, creating: { state: true }, busy: { state: true } };
   declare errors: FieldErrors;
   declare creating: boolean;
   declare busy: boolean;
@@ -31,25 +29,14 @@ export class StViewViews extends LitElement {
     this.busy = false;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    try {
-      this.views = await api.get<View[]>('/views');
-      this.error = undefined;
-    } catch (err) {
-      this.error = errorText(err);
-    }
+  protected fetchList(): Promise<View[]> {
+    return api.get<View[]>('/views');
   }
 
   private async openCreate(): Promise<void> {
     this.creating = true;
     this.errors = {};
-    await this.updateComplete;
-    this.renderRoot.querySelector<StDialog>('st-dialog#create')?.show();
+    await this.showDialog('st-dialog#create');
   }
 
   private async onCreate(ev: SubmitEvent): Promise<void> {
@@ -64,7 +51,7 @@ export class StViewViews extends LitElement {
     this.busy = true;
     try {
       await api.post('/views', v.value);
-      this.renderRoot.querySelector<StDialog>('st-dialog#create')?.close();
+      this.closeDialog('st-dialog#create');
       notify('ok', `View ${v.value.id} created`);
       await this.load();
     } catch (err) {
@@ -90,10 +77,10 @@ export class StViewViews extends LitElement {
     return html`
       <div class="row head"><h1>Views</h1><span class="spacer"></span>${admin ? html`<button class="primary" @click=${this.openCreate}>Create view</button>` : nothing}</div>
       ${this.error ? html`<div class="error-box" role="alert">${this.error}</div>` : nothing}
-      ${!this.views ? html`<p class="muted">Loading…</p>` : html`<div class="card table-wrap"><table class="data" aria-label="Views">
+      ${!this.list ? html`<p class="muted">Loading…</p>` : html`<div class="card table-wrap"><table class="data" aria-label="Views">
         <thead><tr><th>Id</th><th>Search</th><th>Remotes</th><th>Comment</th><th></th></tr></thead>
-        <tbody>${this.views.length ? nothing : html`<tr><td colspan="5" class="muted">No views yet.</td></tr>`}
-        ${this.views.map((v) => html`<tr>
+        <tbody>${this.list.length ? nothing : html`<tr><td colspan="5" class="muted">No views yet.</td></tr>`}
+        ${this.list.map((v) => html`<tr>
           <td><a href="/resources?search=${encodeURIComponent(`view:${v.id}`)}">${v.id}</a></td>
           <td class="mono">${v.search}</td>
           <td>${v['include-remotes'].length ? `only ${v['include-remotes'].join(', ')}` : 'all'}${v['exclude-remotes'].length ? `, not ${v['exclude-remotes'].join(', ')}` : ''}</td>
