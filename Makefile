@@ -30,12 +30,11 @@ lint: setup
 	npx eslint --max-warnings 0 .
 
 unit: build /usr/bin/pebble
+	$(TSX) --test --test-concurrency=2 --test-reporter=spec $(TEST_FILES)
 
 # Debian's Pebble (test ACME CA, with pebble-challtestsrv) for the ACME tests.
 /usr/bin/pebble:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pebble
-
-	$(TSX) --test --test-concurrency=2 --test-reporter=spec $(TEST_FILES)
 
 test: typecheck lint unit test-e2e test-deb
 
