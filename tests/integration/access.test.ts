@@ -51,7 +51,10 @@ describe('access control end to end', () => {
 
     const wrong = await request(`${stack.url}/api2/json/access/ticket`, { method: 'POST', body: { username: 'admin@steward', password: 'not it at all' } });
     assert.equal(wrong.status, 401);
-    assert.ok(stack.api.lines.some((l) => /authentication failure .*rhost=127\.0\.0\.1 user=admin@steward/.test(l)), 'a fail2ban-friendly line');
+    // The daemon's stdout reaches us through a pipe: give the line a moment to arrive.
+    const failLine = (l: string) => /authentication failure .*rhost=127\.0\.0\.1 user=admin@steward/.test(l);
+    for (let i = 0; i < 100 && !stack.api.lines.some(failLine); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(stack.api.lines.some(failLine), 'a fail2ban-friendly line');
 
     const tokens = await stack.admin(['token', 'list']);
     assert.match(tokens.stdout, /admin@steward!ro\tenabled\tno expiry\tfull user rights\tceiling Audit/);
