@@ -34,6 +34,8 @@ export interface AccessOptions {
   /** Waits before a failed login answers; tests record the delay instead of waiting. */
   sleep?: (ms: number) => Promise<void>;
   keys?: TicketKeys;
+  /** scrypt cost (log2 N) for new password hashes; tests lower it to stay fast. */
+  passwordCost?: number;
 }
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -63,7 +65,7 @@ export class AccessControl {
   ) {
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? realSleep;
-    this.users = new UserRepo(store);
+    this.users = new UserRepo(store, opts.passwordCost);
     this.tokens = new TokenRepo(store);
     this.acl = new AclRepo(store);
     this.remoteGroups = new RemoteGroupRepo(store, () => this.acl.generation());

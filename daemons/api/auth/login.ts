@@ -1,6 +1,6 @@
 // POST/DELETE /access/ticket: password login, the TFA second step, renewal and logout, with
 // the fixed failure delay, failed-login blocking and login rate limits.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import { setCookie, deleteCookie, getCookie } from 'hono/cookie';
 import { ApiError } from '../../../shared/errors.ts';
@@ -8,7 +8,8 @@ import type { AppEnv } from '../framework/types.ts';
 import type { AccessControl } from './access-control.ts';
 import { COOKIE_NAME } from './access-control.ts';
 import { dummyHash, verifyPassword } from './password.ts';
-import { TICKET_LIFETIME_S, TICKET_PREFIX } from './ticket.ts';
+import { TFA_TICKET_LIFETIME_S, TICKET_LIFETIME_S, TICKET_PREFIX } from './ticket.ts';
+import { TFA_FAILURE_LIMIT, TOTP_FAILURE_LIMIT } from './tfa.ts';
 import { UserRepo } from './users.ts';
 
 export interface TicketRequest {
@@ -85,9 +86,33 @@ export class LoginFlow {
     return this.issue(c, req.username, (required ? 'r' : 's') + randomBytes(12).toString('base64url'));
   }
 
-  /** Filled in with TFA. */
-  protected async secondStep(c: Context<AppEnv>, req: TicketRequest): Promise<TicketAnswer> {
-    return this.fail(c, req.username, 'no second factor configured', 'login.tfa');
+  /** Second step: the challenge ticket (once only, 5 minutes) and a `totp:`/`recovery:`/`webauthn:` answer. */
+  private async secondStep(c: Context<AppEnv>, req: TicketRequest): Promise<TicketAnswer> {
+    const ticket = req['tfa-challenge']!;
+    const parsed = this.ac.tickets.parseChallenge(ticket, req.username, this.ac.nowS());
+    if (!parsed) return this.fail(c, req.username, 'invalid or expired TFA challenge ticket', 'login.tfa');
+    const sessions = this.ac.store.collection<number>('sessions');
+    const usedKey = `used:${createHash('sha256').update(ticket).digest('hex')}`;
+    if (sessions.get(usedKey)) return this.fail(c, req.username, 'TFA challenge ticket already used', 'login.tfa');
+    const entry = this.ac.users.get(req.username);
+    if (!entry || !UserRepo.active(entry.value, this.ac.nowS())) return this.fail(c, req.username, 'account disabled or expired', 'login.tfa');
+    const r = await this.ac.tfa.verify(req.username, parsed.challenge, req.password ?? '', relyingParty(this.ac, c));
+    const ip = c.get('clientIp');
+    if (r.locked) {
+      this.ac.record({ action: 'tfa.lockout', result: 'denied', user: req.username, ip, reason: r.locked === 'totp' ? `TOTP locked after ${TOTP_FAILURE_LIMIT} wrong codes` : `all second factors blocked for an hour after ${TFA_FAILURE_LIMIT} failures` });
+      this.ac.log.warn('second factor lockout', { user: req.username, rhost: ip, factor: r.locked });
+    }
+    if (!r.ok) {
+      if (r.locked === 'tfa' && r.reason === 'second factors blocked') {
+        this.ac.record({ action: 'login.tfa', result: 'denied', user: req.username, ip, reason: r.reason });
+        throw new ApiError('tfa_locked', 'second factors are blocked for this user after too many failures; try again later or ask an admin');
+      }
+      return this.fail(c, req.username, `${r.method}: ${r.reason}`, 'login.tfa');
+    }
+    await sessions.put(usedKey, parsed.time + TFA_TICKET_LIFETIME_S);
+    this.ac.loginBlocker.clear(`ip:${ip}`);
+    this.ac.record({ action: 'login', result: 'ok', user: req.username, ip, reason: `second factor: ${r.method}`, 'user-agent': c.req.header('user-agent')?.slice(0, 256) });
+    return this.issue(c, req.username, 's' + randomBytes(12).toString('base64url'));
   }
 
   /** Revokes the session server-side: every ticket of this login stops working. */

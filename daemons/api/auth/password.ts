@@ -3,7 +3,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 /** N = 2^15, r = 8, p = 1: OWASP's scrypt recommendation; ~50 ms and 32 MiB per hash here. */
-const DEFAULT = { ln: 15, r: 8, p: 1 };
+export const DEFAULT = { ln: 15, r: 8, p: 1 };
 const KEY_LEN = 32;
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 1024;
@@ -18,7 +18,8 @@ function derive(password: string, salt: Buffer, ln: number, r: number, p: number
 const b64 = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
 
 /** `$scrypt$ln=15,r=8,p=1$<salt>$<hash>` (unpadded base64, as PHC strings spell it). */
-export async function hashPassword(password: string, params = DEFAULT): Promise<string> {
+export async function hashPassword(password: string, ln = DEFAULT.ln): Promise<string> {
+  const params = { ...DEFAULT, ln };
   const salt = randomBytes(16);
   const key = await derive(password, salt, params.ln, params.r, params.p);
   return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(salt)}$${b64(key)}`;

@@ -74,7 +74,8 @@ export const userFields = {
 
 export class UserRepo {
   readonly users: Collection<StoredUser>;
-  constructor(store: Store) {
+  /** `cost`: scrypt's log2(N); lowered only by tests, which hash many passwords. */
+  constructor(store: Store, private readonly cost?: number) {
     this.users = store.collection<StoredUser>('users');
   }
 
@@ -99,11 +100,11 @@ export class UserRepo {
 
   async create(fields: Omit<StoredUser, 'password' | 'created' | 'groups'> & { password: string; groups?: string[] }, nowS: number): Promise<void> {
     const { password, ...rest } = fields;
-    await this.users.create(fields.userid, { ...rest, groups: fields.groups ?? [], password: await hashPassword(password), created: nowS });
+    await this.users.create(fields.userid, { ...rest, groups: fields.groups ?? [], password: await hashPassword(password, this.cost), created: nowS });
   }
 
   async setPassword(userid: string, password: string, nowS: number): Promise<void> {
     const e = this.require(userid);
-    await this.users.update(userid, { ...e.value, password: await hashPassword(password), 'tickets-after': nowS }, e.version);
+    await this.users.update(userid, { ...e.value, password: await hashPassword(password, this.cost), 'tickets-after': nowS }, e.version);
   }
 }

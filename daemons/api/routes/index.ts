@@ -12,5 +12,6 @@ import { routes as access } from './access.ts';
 import { routes as accessTokens } from './access-tokens.ts';
 import { routes as accessAcl } from './access-acl.ts';
 import { routes as groups } from './groups.ts';
+import { routes as accessTfa } from './access-tfa.ts';
 
-export const ROUTES: readonly Route[] = [...version, ...system, ...acme, ...pve, ...pbs, ...remotes, ...resources, ...views, ...access, ...accessTokens, ...accessAcl, ...groups];
+export const ROUTES: readonly Route[] = [...version, ...system, ...acme, ...pve, ...pbs, ...remotes, ...resources, ...views, ...access, ...accessTokens, ...accessAcl, ...accessTfa, ...groups];
