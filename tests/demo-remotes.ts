@@ -47,7 +47,7 @@ export async function setupDemoRemotes(stack: Stack, password: string): Promise<
       const r = ids.has(remote.id)
         ? await request(`${stack.url}/api2/json/remotes/${remote.id}`, { method: 'PUT', headers, body })
         : await request(`${stack.url}/api2/json/remotes`, { method: 'POST', headers, body: { id: remote.id, type: remote.type, ...body } });
-      if (r.status !== 200) throw new Error(`adding remote ${remote.id} failed (${r.status}): ${r.text.slice(0, 300)}`);
+      if (r.status !== 200 && r.status !== 201) throw new Error(`adding remote ${remote.id} failed (${r.status}): ${r.text.slice(0, 300)}`);
     }
     await request(`${stack.url}/api2/json/remotes/refresh`, { method: 'POST', headers, body: {} });
   } catch (err) {
