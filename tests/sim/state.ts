@@ -342,7 +342,7 @@ function nodeState(world: World, remote: RemoteState, spec: PveRemoteSpec['nodes
   };
 }
 
-const OSTYPES = { qemu: ['l26', 'l26', 'l26', 'win11', 'win2k22', 'other'], lxc: ['debian', 'ubuntu', 'alpine', 'rockylinux'] } as const;
+const OSTYPES = { qemu: ['l26', 'l26', 'l26', 'win11', 'win10', 'other'], lxc: ['debian', 'ubuntu', 'alpine', 'rockylinux'] } as const;
 
 function buildPve(world: World, spec: PveRemoteSpec): PveState {
   const rng = mulberry32(hash32(`${spec.id}/${world.opts.seed}`));

@@ -174,8 +174,12 @@ function precondition(kind: Kind) {
       if (missing.length) notAllowed[n.name] = { unavailable_storages: missing };
       else allowed.push(n.name);
     }
+    if (kind === 'lxc') {
+      // pve-container only reports HA blockers; storage problems surface when migrating.
+      return { running: g.status === 'running' ? 1 : 0, 'allowed-nodes': r.nodes.filter((n) => n.name !== g.node).map((n) => n.name), 'not-allowed-nodes': {} };
+    }
     const res: Record<string, unknown> = { running: g.status === 'running' ? 1 : 0, allowed_nodes: allowed, not_allowed_nodes: notAllowed };
-    if (kind === 'qemu') {
+    {
       res.local_disks = localDisks(r, g).map(({ volid, size, cdrom, is_unused }) => ({ volid, size, cdrom, is_unused }));
       res.local_resources = [...g.localResources];
       res['mapped-resources'] = [];

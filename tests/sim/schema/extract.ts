@@ -57,6 +57,8 @@ export interface Operation {
 
 export interface Extract {
   source: Record<Product, string>;
+  /** Every operation of the schema as `METHOD /path` (for the coverage report). */
+  index: Record<Product, string[]>;
   operations: Record<string, Operation>;
 }
 
@@ -73,7 +75,7 @@ function clean(s: unknown): unknown {
       const props: Record<string, unknown> = {};
       for (const p of Object.keys(v as object).sort()) props[p] = clean((v as Record<string, unknown>)[p]);
       out[k] = props;
-    } else if (k === 'format' && v && typeof v === 'object') {
+    } else if (k === 'format' && v && typeof v === 'object' && typeof (v as { type?: unknown }).type !== 'string') {
       // a property-string format: a map of key → schema
       const f: Record<string, unknown> = {};
       for (const p of Object.keys(v).sort()) f[p] = clean((v as Record<string, unknown>)[p]);
@@ -107,11 +109,17 @@ function* walk(nodes: TreeNode[]): Generator<TreeNode> {
 export function extract(dir: string, keys: string[]): Extract {
   const ops: Record<string, Operation> = {};
   const source = {} as Record<Product, string>;
+  const all = {} as Record<Product, string[]>;
   for (const product of ['pve', 'pbs'] as const) {
     const file = join(dir, `${product}-api.json`);
     source[product] = `${product}-api.json`;
     const index = new Map<string, TreeNode>();
-    for (const n of walk(JSON.parse(readFileSync(file, 'utf8')) as TreeNode[])) index.set(n.path, n);
+    all[product] = [];
+    for (const n of walk(JSON.parse(readFileSync(file, 'utf8')) as TreeNode[])) {
+      index.set(n.path, n);
+      for (const m of Object.keys(n.info ?? {})) all[product].push(`${m} ${n.path}`);
+    }
+    all[product].sort();
     for (const key of keys.filter((k) => k.startsWith(product + ' '))) {
       const [, method, path] = key.split(' ') as [string, string, string];
       const info = index.get(path)?.info?.[method];
@@ -126,7 +134,7 @@ export function extract(dir: string, keys: string[]): Extract {
   }
   const operations: Record<string, Operation> = {};
   for (const k of Object.keys(ops).sort()) operations[k] = ops[k]!;
-  return { source, operations };
+  return { source, index: all, operations };
 }
 
 export function serialize(e: Extract): string {
