@@ -72,6 +72,7 @@ export class StViewDashboard extends LitElement {
       .list .name { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       .list .usage { width: 9rem; flex: none; }
       .stale { color: var(--st-warn); font-weight: 600; }
+      .empty { margin-bottom: 1rem; }
     `,
   ];
 
@@ -214,7 +215,7 @@ export class StViewDashboard extends LitElement {
       ${this.error ? html`<div class="error-box" role="alert">${this.error}</div>` : nothing}
       ${s
         ? html`<div class="tiles">${this.renderRemotes(s.remotes)}${KINDS.filter((k) => s[k.key]?.total).map((k) => this.renderCounts(k, s[k.key]))}</div>
-            ${s.remotes.total === 0 ? html`<div class="card"><p>No remotes yet. <a href="/admin/remotes">Add a Proxmox VE cluster or Backup Server</a> to see it here.</p></div>` : nothing}
+            ${s.remotes.total === 0 ? html`<div class="card empty"><p>No remotes yet. <a href="/admin/remotes">Add a Proxmox VE cluster or Backup Server</a> to see it here.</p></div>` : nothing}
             <div class="cols">
               ${remotes.length ? this.renderRemoteList(remotes) : nothing}
               ${this.renderFailedTasks(s['failed-tasks'])}
