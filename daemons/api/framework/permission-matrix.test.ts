@@ -6,6 +6,7 @@
 // most routes an allowed request stops at input validation and changes nothing.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { z } from 'zod';
 import { accessTest, login, PASSWORD, send } from '../../../tests/fixtures/access-deps.ts';
 import type { AccessTest } from '../../../tests/fixtures/access-deps.ts';
 import type { Role } from '../auth/acl-query.ts';
@@ -21,7 +22,7 @@ const SAMPLES = ['other@steward', 'nosuch', '100', 'tok', 'node1', 'store1', 'no
 
 function concretePath(r: Route): string {
   return r.path.replace(/\{(\w+)\}/g, (_, name: string) => {
-    const schema = r.params!.shape[name]!;
+    const schema = r.params!.shape[name] as z.ZodType;
     const v = SAMPLES.find((s) => schema.safeParse(s).success);
     if (v === undefined) throw new Error(`${r.method} ${r.path}: no sample value fits parameter ${name}; add one to SAMPLES`);
     return encodeURIComponent(v);
