@@ -15,6 +15,7 @@ const suite = useSuite({ 'admin@steward': [PASSWORD] }, { before, after });
 let stopSim: (() => Promise<void>) | undefined;
 
 before(async () => {
+  await suite.started;
   if (!suite.ready || !existsSync(SIM)) return;
   const { setupDemoRemotes } = await import('../demo-remotes.ts');
   stopSim = await setupDemoRemotes(suite.stack, PASSWORD);
@@ -36,7 +37,10 @@ test('the dashboard shows the demo scenario’s problems', async (t) => {
   const bad = status.remotes.list.filter((r) => r.status !== 'ok');
   assert.ok(bad.length + status['failed-tasks'].length > 0, 'the demo scenario has problems to show');
   const remotes = page.getByRole('region', { name: 'Remote status' });
-  for (const r of bad) await remotes.locator('li', { hasText: r.remote }).getByText(r.status, { exact: true }).waitFor();
+  for (const r of bad) {
+    const row = remotes.locator('li').filter({ has: page.getByRole('link', { name: r.remote, exact: true }) });
+    await row.locator('.badge').getByText(r.status, { exact: true }).waitFor();
+  }
   const failed = page.getByRole('region', { name: 'Failed tasks' });
   for (const task of status['failed-tasks'].slice(0, 8)) await failed.getByText(task.remote, { exact: false }).first().waitFor();
   await screenshots(tp, 'dashboard-demo');

@@ -45,6 +45,8 @@ export interface Suite {
   browser: Browser;
   /** False until the API has the login route; tests then skip with that reason. */
   ready: boolean;
+  /** Settles when the stack, the browser and the users are there (for other `before` hooks to await). */
+  started: Promise<void>;
 }
 
 /**
@@ -53,12 +55,26 @@ export interface Suite {
  */
 export function useSuite(users: Record<string, [string, string?]>, hooks: { before: typeof beforeHook; after: typeof afterHook }): Suite {
   const suite = { ready: false } as Suite;
-  hooks.before(async () => {
+  let done!: () => void;
+  let failed!: (err: unknown) => void;
+  suite.started = new Promise<void>((res, rej) => { done = res; failed = rej; });
+  // Top-level hooks start at once and side by side (node:test); others await `started`.
+  suite.started.catch(() => undefined);
+  const setUp = async () => {
     // A short failed-login delay keeps the suite fast; the delay itself is the access tests' subject.
     [suite.stack, suite.browser] = await Promise.all([startStack({ extraConfig: { LOGIN_FAILURE_DELAY_MS: '200' } }), launchBrowser()]);
     suite.ready = await hasLogin(suite.stack);
     if (suite.ready) for (const [id, [password, role]] of Object.entries(users)) await createUser(suite.stack, id, password, role);
+  };  hooks.before(async () => {
+    try {
+      await setUp();
+      done();
+    } catch (err) {
+      failed(err);
+      throw err;
+    }
   });
+
   hooks.after(async () => {
     await suite.browser?.close();
     await suite.stack?.stop();

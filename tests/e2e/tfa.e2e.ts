@@ -11,6 +11,7 @@ const PASSWORD = 'tfa test password';
 const suite = useSuite({ 'totp@steward': [PASSWORD], 'key@steward': [PASSWORD] }, { before, after });
 let tfaRoutes = false;
 before(async () => {
+  await suite.started;
   tfaRoutes = suite.ready && (await hasRoute(suite.stack, '/access/tfa/{userid}'));
 });
 const NO_TFA = 'the API has no /access/tfa/{userid} yet';
@@ -30,7 +31,7 @@ test('enrol TOTP with the QR page, then log in with a code', async (t) => {
   await page.getByLabel('Code shown by the app').fill(totp.generate());
   await page.getByLabel('Your password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Add', exact: true }).click();
-  await page.getByRole('table', { name: 'Second factors' }).getByText('Authenticator app').waitFor();
+  await page.getByRole('table', { name: 'Second factors' }).getByRole('cell', { name: 'Authenticator app' }).first().waitFor();
 
   await logout(page);
   await submitLogin(page, 'totp@steward', PASSWORD);
