@@ -24,6 +24,7 @@ import { TicketKeys } from './ticket-keys.ts';
 import { TokenRepo } from './tokens.ts';
 import { UserRepo } from './users.ts';
 import { TfaService } from './tfa.ts';
+import { verifyPassword } from './password.ts';
 
 export const COOKIE_NAME = 'StewardAuthCookie';
 export const CSRF_HEADER = 'CSRFPreventionToken';
@@ -183,6 +184,15 @@ export class AccessControl {
     return this.restricted.has(auth);
   }
 
+  /** Re-authentication for sensitive changes: the user's own password, or auth_failed after the usual delay. */
+  async confirmPassword(userid: string, password: string | undefined, message: string): Promise<void> {
+    const me = this.users.require(userid).value;
+    if (!(await verifyPassword(password ?? '', me.password))) {
+      await this.sleep(this.config.LOGIN_FAILURE_DELAY_MS);
+      throw new ApiError('auth_failed', message);
+    }
+  }
+
   // ---- authorisation ------------------------------------------------------------------
 
   private userSubject(userid: string): Subject {
@@ -284,9 +294,18 @@ export class AccessControl {
       }),
   };
 
-  /** Background work: batched token last-use writes and audit retention. */
+  /** Drops revoked-session and used-challenge markers once the tickets they refer to have expired. */
+  private async pruneSessions(): Promise<void> {
+    const sessions = this.store.collection<number>('sessions');
+    const nowS = this.nowS();
+    for (const e of sessions.list()) if (/^(revoked|used):/.test(e.key) && typeof e.value === 'number' && e.value < nowS) await sessions.delete(e.key).catch(() => undefined);
+  }
+
+  /** Background work: batched token last-use writes, audit retention, expired session markers. */
   startMaintenance(): { stop(): Promise<void> } {
+    let pending: Promise<void> = Promise.resolve();
     const prune = () => {
+      pending = this.pruneSessions().catch((err: unknown) => this.log.error('session pruning failed', { err }));
       try {
         const n = this.auditLog.prune(this.config.AUDIT_MAX_ENTRIES, this.config.AUDIT_RETENTION_DAYS * 86_400_000);
         if (n) this.log.info('audit log pruned', { removed: n });
@@ -303,6 +322,7 @@ export class AccessControl {
       stop: async () => {
         clearInterval(flush);
         clearInterval(pruneTimer);
+        await pending;
         await this.tokens.flushUsage();
       },
     };

@@ -9,7 +9,6 @@ import type { AuthInfo } from '../framework/types.ts';
 import { accessOf } from '../auth/index.ts';
 import type { AccessControl } from '../auth/access-control.ts';
 import { relyingParty } from '../auth/login.ts';
-import { verifyPassword } from '../auth/password.ts';
 
 const EntrySchema = z.object({ type: z.enum(['totp', 'webauthn', 'recovery']), id: z.string(), description: z.string(), created: z.number().int(), enable: z.boolean() });
 const USER = z.strictObject({ userid });
@@ -17,11 +16,7 @@ const USER = z.strictObject({ userid });
 /** Factors are changed by their owner or an admin, logged in with a password (never a token), who re-enters it. */
 async function confirmCaller(ac: AccessControl, auth: AuthInfo, password: string | undefined): Promise<void> {
   if (auth.kind === 'token') throw new ApiError('forbidden', 'API tokens cannot change second factors');
-  const me = ac.users.require(auth.userid).value;
-  if (!(await verifyPassword(password ?? '', me.password))) {
-    await ac.sleep(ac.config.LOGIN_FAILURE_DELAY_MS);
-    throw new ApiError('auth_failed', 'your password is needed (and was wrong) to change second factors');
-  }
+  await ac.confirmPassword(auth.userid, password, 'your password is needed (and was wrong) to change second factors');
 }
 
 export const routes: Route[] = [

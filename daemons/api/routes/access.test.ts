@@ -98,6 +98,12 @@ describe('login, tickets and CSRF', () => {
     assert.equal((await send(t.app, 'GET', '/access/users', undefined, { cookie: s.cookie })).status, 401);
     assert.equal((await send(t.app, 'GET', '/access/users', undefined, { cookie: renewed.ticket })).status, 401);
     assert.equal((await send(t.app, 'POST', '/access/ticket', { username: 'admin@steward', password: s.cookie })).status, 401, 'a revoked ticket cannot be renewed');
+    const revoked = () => t.deps.store.collection('sessions').list('revoked:').length;
+    assert.equal(revoked(), 1);
+    t.clock.now += 2 * 3600_000 + 1000;
+    const maintenance = t.ac.startMaintenance();
+    await maintenance.stop();
+    assert.equal(revoked(), 0, 'the revocation marker goes once the tickets it voids have expired');
   });
 
   test('a disabled or expired user’s tickets stop working at once', async () => {

@@ -7,7 +7,6 @@ import { defineRoute } from '../framework/route.ts';
 import type { Route } from '../framework/route.ts';
 import { accessOf } from '../auth/index.ts';
 import { LoginFlow } from '../auth/login.ts';
-import { verifyPassword } from '../auth/password.ts';
 import { newPassword, steward_userid, userFields, UserSchema, userToWire } from '../auth/users.ts';
 import { digestVersion } from '../store/store.ts';
 import { pveBool } from '../../../shared/formats.ts';
@@ -185,12 +184,7 @@ export const routes: Route[] = [
       const own = body.userid === auth.userid;
       if (!own && !ac.authorize(auth, '/access', 'admin')) throw new ApiError('forbidden', 'permission check failed (/access, admin)');
       // The caller proves it is them: their current password (own change) or their own password (admin).
-      const proof = body['old-password'] ?? body['confirmation-password'] ?? '';
-      const me = ac.users.require(auth.userid).value;
-      if (!(await verifyPassword(proof, me.password))) {
-        await ac.sleep(ac.config.LOGIN_FAILURE_DELAY_MS);
-        throw new ApiError('auth_failed', own ? 'the current password is wrong' : 'your own password is wrong (confirmation-password)');
-      }
+      await ac.confirmPassword(auth.userid, body['old-password'] ?? body['confirmation-password'], own ? 'the current password is wrong' : 'your own password is wrong (confirmation-password)');
       ac.users.require(body.userid);
       await ac.users.setPassword(body.userid, body.password, ac.nowS());
       return null;
