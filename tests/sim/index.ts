@@ -132,9 +132,11 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
       const n = findNode(r, target.node);
       if (!n) throw new Error(`remote '${target.remote}' has no node '${target.node}'`);
       n.fault = fault;
+      n.faultSince = world.now();
       nodes = [n];
     } else {
       r.fault = fault;
+      r.faultSince = world.now();
       // A remote-wide fault replaces the nodes' own.
       for (const n of r.nodes) n.fault = null;
       nodes = r.nodes;

@@ -9,7 +9,7 @@ import type { Problem } from './schema/validate.ts';
 import { Auth, checkPermissions, checkToken, tokenFromHeader, verifyCsrf, verifyTicket } from './auth.ts';
 import { HttpError } from './http-error.ts';
 import type { NodeState, RemoteState, World } from './state.ts';
-import { effectiveFault, findNode, isOffline } from './state.ts';
+import { effectiveFault, faultSince, findNode, isOffline } from './state.ts';
 import type { Product } from './types.ts';
 import { shapeDiffers, undocumentedAllowed } from './schema/undocumented.ts';
 
@@ -67,6 +67,16 @@ export interface Observed {
 }
 
 const STATUS_TEXT: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 595: 'Connection refused' };
+
+/** When each ticket was handed out (ms), for the expired-ticket fault. */
+const issuedTickets = new WeakMap<RemoteState, Map<string, number>>();
+
+export function recordTicket(remote: RemoteState, ticket: string, atMs: number): void {
+  let m = issuedTickets.get(remote);
+  if (!m) issuedTickets.set(remote, (m = new Map()));
+  if (m.size > 10_000) m.clear();
+  m.set(ticket, atMs);
+}
 
 export class Router {
   private readonly routes: Compiled[] = [];
@@ -195,8 +205,10 @@ export class Router {
     if (!raw) return new HttpError(401, pve ? 'No ticket' : 'authentication failed - no authentication credentials provided.');
     const ticket = decodeURIComponent(raw);
     const fault = effectiveFault(via);
-    const t = verifyTicket(remote, ticket, nowS, fault?.kind === 'expired-ticket' ? Number.MAX_SAFE_INTEGER : 0);
-    if (!t) return new HttpError(401, pve ? 'permission denied - invalid PVE ticket' : 'authentication failed - invalid ticket');
+    const t = verifyTicket(remote, ticket, nowS);
+    // An expired-ticket fault: every ticket issued before it was set is too old; new logins work.
+    const issued = issuedTickets.get(remote)?.get(ticket) ?? 0;
+    if (!t || (fault?.kind === 'expired-ticket' && issued <= faultSince(via))) return new HttpError(401, pve ? 'permission denied - invalid PVE ticket' : 'authentication failed - invalid ticket');
     const p = remote.principals.find((x) => x.kind === 'password' && x.authid === t.userid);
     if (!p) return new HttpError(401, pve ? 'permission denied - invalid PVE ticket' : 'authentication failed - invalid ticket');
     if (req.method !== 'GET') {

@@ -162,7 +162,9 @@ export type ScenarioSpec = z.input<typeof ScenarioSpec>;
 export type Scenario = z.output<typeof ScenarioSpec>;
 
 export function parseScenario(input: unknown): Scenario {
-  return ScenarioSpec.parse(input);
+  const r = ScenarioSpec.safeParse(input);
+  if (!r.success) throw new Error(`invalid scenario:\n${z.prettifyError(r.error)}`);
+  return r.data;
 }
 
 export function loadScenarioFile(file: string): Scenario {

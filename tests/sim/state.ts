@@ -59,8 +59,9 @@ export interface NodeState {
   /** Set when an `apt update` last ran (seconds). */
   aptCheckedAt: number;
   enterpriseRepo: boolean;
-  /** Fault from the scenario or the control endpoint. */
+  /** Fault from the scenario or the control endpoint, and when it was set (ms). */
   fault: Fault | null;
+  faultSince: number;
   seed: number;
   /** Filled in when its server listens. */
   host: string;
@@ -139,6 +140,7 @@ export interface PveState {
   principals: Principal[];
   ticketKey: string;
   fault: Fault | null;
+  faultSince: number;
 }
 
 export interface Snapshot {
@@ -192,6 +194,7 @@ export interface PbsState {
   principals: Principal[];
   ticketKey: string;
   fault: Fault | null;
+  faultSince: number;
 }
 
 export type RemoteState = PveState | PbsState;
@@ -244,6 +247,11 @@ export class World {
 
 export function effectiveFault(node: NodeState): Fault | null {
   return node.fault ?? node.remote.fault;
+}
+
+/** When the node's effective fault was set (ms). */
+export function faultSince(node: NodeState): number {
+  return node.fault ? node.faultSince : node.remote.faultSince;
 }
 
 /** Offline for its cluster peers: down by fault (the node's own or its remote's). */
@@ -335,6 +343,7 @@ function nodeState(world: World, remote: RemoteState, spec: PveRemoteSpec['nodes
     aptCheckedAt: Math.floor(now / 1000) - 3600 * 5,
     enterpriseRepo: spec.enterpriseRepo,
     fault: spec.down ? { kind: 'down' } : (spec.fault ?? null),
+    faultSince: now,
     seed,
     host: '127.0.0.1',
     port: 0,
@@ -361,6 +370,7 @@ function buildPve(world: World, spec: PveRemoteSpec): PveState {
     principals: principals(rng, spec.credentials),
     ticketKey: hex(rng, 32),
     fault: spec.fault ?? null,
+    faultSince: world.now(),
     ...(spec.cluster ? { cluster: spec.cluster } : {}),
   };
   remote.nodes = spec.nodes.map((n, i) => nodeState(world, remote, n, i, 'pve'));
@@ -438,6 +448,7 @@ function buildPbs(world: World, spec: PbsRemoteSpec): PbsState {
     principals: principals(rng, spec.credentials),
     ticketKey: hex(rng, 32),
     fault: spec.fault ?? null,
+    faultSince: world.now(),
   };
   remote.nodes = [nodeState(world, remote, spec.node, 0, 'pbs')];
   return remote;

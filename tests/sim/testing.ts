@@ -78,3 +78,23 @@ export class SimClient {
     });
   }
 }
+
+/** Polls a task until it has stopped; returns its final status entry. */
+export async function waitTask(c: SimClient, upid: string, timeoutMs = 5000): Promise<Record<string, unknown>> {
+  const node = upid.split(':')[1]!;
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await c.get(`/nodes/${node}/tasks/${encodeURIComponent(upid)}/status`);
+    const d = r.data as Record<string, unknown> | undefined;
+    if (d?.status === 'stopped') return d;
+    if (Date.now() > end) throw new Error(`task ${upid} still ${String(d?.status ?? r.status)} after ${timeoutMs} ms`);
+    await new Promise((res) => setTimeout(res, 15));
+  }
+}
+
+/** The final lines of a task's log. */
+export async function taskLog(c: SimClient, upid: string): Promise<string[]> {
+  const node = upid.split(':')[1]!;
+  const r = await c.get(`/nodes/${node}/tasks/${encodeURIComponent(upid)}/log`, { limit: 1000 });
+  return (r.data as { t: string }[]).map((l) => l.t);
+}

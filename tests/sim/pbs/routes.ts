@@ -3,6 +3,7 @@
 // run, login and permissions. PBS (Rust) differs from PVE in the wire format details handled
 // here: booleans are true/false, task lists carry worker_type/worker_id, errors are plain text.
 import type { Ctx, RouteTable } from '../router.ts';
+import { recordTicket } from '../router.ts';
 import { HttpError } from '../http-error.ts';
 import { checkPassword, makeCsrf, makeTicket } from '../auth.ts';
 import type { Datastore, PbsState } from '../state.ts';
@@ -281,12 +282,17 @@ function taskLog(ctx: Ctx): unknown[] {
   return lines.slice(start, start + limit).map((text, i) => ({ n: start + i + 1, t: text }));
 }
 
+function issue(ctx: Ctx, ticket: string): string {
+  recordTicket(ctx.remote, ticket, ctx.world.now());
+  return ticket;
+}
+
 function login(ctx: Ctx): unknown {
   const r = pbs(ctx);
   const p = checkPassword(r, String(ctx.params.username), String(ctx.params.password ?? ''));
   if (!p) throw new HttpError(401, 'authentication failed - invalid credentials');
   const nowS = Math.floor(now(ctx) / 1000);
-  return { username: p.userid, ticket: makeTicket(r, p.userid, nowS), CSRFPreventionToken: makeCsrf(r, p.userid, nowS) };
+  return { username: p.userid, ticket: issue(ctx, makeTicket(r, p.userid, nowS)), CSRFPreventionToken: makeCsrf(r, p.userid, nowS) };
 }
 
 function permissions(ctx: Ctx): unknown {

@@ -1,6 +1,7 @@
 // PVE cluster-wide endpoints: version, cluster status and resources, cluster task list,
 // backup jobs, pools, nodes list, login and permissions.
 import type { Ctx, RouteTable } from '../router.ts';
+import { recordTicket } from '../router.ts';
 import { HttpError } from '../http-error.ts';
 import { checkPassword, makeCsrf, makeTicket } from '../auth.ts';
 import { isOffline, jobCovers } from '../state.ts';
@@ -135,6 +136,11 @@ function pools(ctx: Ctx): unknown[] {
   return out;
 }
 
+function issue(ctx: Ctx, ticket: string): string {
+  recordTicket(ctx.remote, ticket, ctx.world.now());
+  return ticket;
+}
+
 function login(ctx: Ctx): unknown {
   const r = pve(ctx);
   const username = String(ctx.params.username);
@@ -143,7 +149,7 @@ function login(ctx: Ctx): unknown {
   const nowS = Math.floor(nowMs(ctx) / 1000);
   return {
     username: p.userid,
-    ticket: makeTicket(r, p.userid, nowS),
+    ticket: issue(ctx, makeTicket(r, p.userid, nowS)),
     CSRFPreventionToken: makeCsrf(r, p.userid, nowS),
     ...(r.cluster ? { clustername: r.cluster } : {}),
   };
