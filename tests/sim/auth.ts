@@ -37,6 +37,13 @@ export const PBS_ROLES: Record<string, string[]> = {
   RemoteAdmin: ['Remote.Audit', 'Remote.Modify', 'Remote.Read'],
 };
 
+const roleSets = { pve: new Map<string, Set<string>>(), pbs: new Map<string, Set<string>>() };
+function roleSet(product: 'pve' | 'pbs', role: string): Set<string> {
+  let set = roleSets[product].get(role);
+  if (!set) roleSets[product].set(role, (set = new Set((product === 'pve' ? PVE_ROLES : PBS_ROLES)[role] ?? [])));
+  return set;
+}
+
 export class Auth {
   constructor(
     readonly remote: RemoteState,
@@ -49,30 +56,28 @@ export class Auth {
 
   /** Privileges on a path: every ACL entry on it or (propagating) above it. */
   privs(path: string): Set<string> {
-    const roles = this.remote.type === 'pve' ? PVE_ROLES : PBS_ROLES;
     const out = new Set<string>();
-    const paths = [path, ...this.extraPaths(path)];
-    for (const a of this.principal.acl) {
-      const applies = paths.some((p) => a.path === p || (a.propagate && (a.path === '/' || p.startsWith(a.path + '/'))));
-      if (applies) for (const priv of roles[a.role] ?? []) out.add(priv);
-    }
+    for (const a of this.applicable(path)) for (const p of roleSet(this.remote.type, a.role)) out.add(p);
     return out;
+  }
+
+  private applicable(path: string) {
+    const paths = [path, ...this.extraPaths(path)];
+    return this.principal.acl.filter((a) => paths.some((p) => a.path === p || (a.propagate && (a.path === '/' || p.startsWith(a.path + '/')))));
   }
 
   /** PVE: a guest or storage in a pool also gets the pool's ACL. */
   private extraPaths(path: string): string[] {
-    if (this.remote.type !== 'pve') return [];
-    const vm = /^\/vms\/(\d+)$/.exec(path);
-    if (vm) {
-      const g = this.remote.guests.get(Number(vm[1]));
-      return g?.pool ? [`/pool/${g.pool}`] : [];
-    }
-    return [];
+    if (this.remote.type !== 'pve' || !path.startsWith('/vms/')) return [];
+    const g = this.remote.guests.get(Number(path.slice(5)));
+    return g?.pool ? [`/pool/${g.pool}`] : [];
   }
 
   has(path: string, privs: string[], any = false): boolean {
-    const have = this.privs(path);
-    return any ? privs.some((p) => have.has(p)) : privs.every((p) => have.has(p));
+    // Asked for every guest of a listing: no sets built, just the entries that apply.
+    const entries = this.applicable(path);
+    const holds = (p: string) => entries.some((a) => roleSet(this.remote.type, a.role).has(p));
+    return any ? privs.some(holds) : privs.every(holds);
   }
 
   canSeeGuest(g: Guest): boolean {
@@ -82,8 +87,7 @@ export class Auth {
   /** Whether the credential holds any privilege on the path or below it (PBS "partial" checks). */
   hasBelow(path: string, privs: string[]): boolean {
     if (this.has(path, privs, true)) return true;
-    const roles = this.remote.type === 'pve' ? PVE_ROLES : PBS_ROLES;
-    return this.principal.acl.some((a) => a.path.startsWith(path + '/') && privs.some((p) => roles[a.role]?.includes(p)));
+    return this.principal.acl.some((a) => a.path.startsWith(path + '/') && privs.some((p) => roleSet(this.remote.type, a.role).has(p)));
   }
 
   /** PVE's /access/permissions: the privileges per ACL path (and the usual top-level paths). */

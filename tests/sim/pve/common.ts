@@ -42,29 +42,40 @@ export function tagString(g: Guest): string | undefined {
 
 /** A guest entry as pvestatd reports it (the same fields /cluster/resources and the lists use). */
 export function guestEntry(remote: PveState, g: Guest, now: number, forResources: boolean): Record<string, unknown> {
-  const host = remote.nodes.find((n) => n.name === g.node);
-  if (forResources && host && isOffline(host)) {
+  // Built by assignment, not spreads: this runs 50,000 times per scale-scenario sweep and
+  // object literals with spreads in the middle are an order of magnitude slower in V8.
+  const e: Record<string, unknown> = {};
+  if (forResources) {
+    e.id = `${g.type}/${g.vmid}`;
+    e.type = g.type;
+    e.node = g.node;
+  }
+  e.vmid = g.vmid;
+  const host = forResources ? remote.nodes.find((n) => n.name === g.node) : undefined;
+  if (host && isOffline(host)) {
     // No fresh status from a node that is down: only what the cluster file system knows.
-    return { id: `${g.type}/${g.vmid}`, vmid: g.vmid, node: g.node, type: g.type, status: 'unknown', ...(g.tags.length ? { tags: tagString(g) } : {}), ...(g.lock ? { lock: g.lock } : {}) };
+    e.status = 'unknown';
+    if (g.tags.length) e.tags = tagString(g);
+    if (g.lock) e.lock = g.lock;
+    return e;
   }
   const u = guestUsage(g, now);
-  const e: Record<string, unknown> = {
-    ...(forResources ? { id: `${g.type}/${g.vmid}`, type: g.type, node: g.node } : {}),
-    vmid: g.vmid,
-    name: g.name,
-    status: g.status,
-    uptime: u.uptime,
-    ...(forResources ? { template: g.template ? 1 : 0, maxcpu: g.cores } : { cpus: g.cores }),
-    cpu: u.cpu,
-    maxmem: g.memory,
-    mem: u.mem,
-    maxdisk: g.maxdisk,
-    disk: u.disk,
-    netin: u.netin,
-    netout: u.netout,
-    diskread: u.diskread,
-    diskwrite: u.diskwrite,
-  };
+  e.name = g.name;
+  e.status = g.status;
+  e.uptime = u.uptime;
+  if (forResources) {
+    e.template = g.template ? 1 : 0;
+    e.maxcpu = g.cores;
+  } else e.cpus = g.cores;
+  e.cpu = u.cpu;
+  e.maxmem = g.memory;
+  e.mem = u.mem;
+  e.maxdisk = g.maxdisk;
+  e.disk = u.disk;
+  e.netin = u.netin;
+  e.netout = u.netout;
+  e.diskread = u.diskread;
+  e.diskwrite = u.diskwrite;
   if (g.type === 'qemu' && (forResources || g.status === 'running')) e.memhost = Math.round(u.mem * 1.05);
   if (!forResources && g.template) e.template = 1;
   if (g.tags.length) e.tags = tagString(g);

@@ -1,5 +1,5 @@
 // The `scale` scenario: many PVE clusters of the same shape plus one PBS, generated from
-// three numbers. 200 remotes × 5 nodes × 50 guests = 50,000 guests.
+// three numbers. 200 PVE remotes × 5 nodes × 50 guests = 50,000 guests (and the PBS).
 import type { ScenarioSpec } from '../scenario.ts';
 
 export interface ScaleParams {
@@ -15,7 +15,7 @@ const ROLES = ['web', 'app', 'db', 'cache', 'worker', 'proxy', 'mq', 'search', '
 export function scaleScenario(p: ScaleParams = DEFAULT_SCALE): ScenarioSpec {
   const token = { name: 'steward', kind: 'token' as const, tokenid: 'root@pam!steward', acl: [{ path: '/', role: 'Administrator', propagate: true }] };
   const remotes: ScenarioSpec['remotes'] = [];
-  const pveCount = Math.max(1, p.remotes - 1);
+  const pveCount = Math.max(1, p.remotes);
   for (let c = 0; c < pveCount; c++) {
     const id = `dc${String(c + 1).padStart(3, '0')}`;
     const nodes = Array.from({ length: p.nodesPerCluster }, (_, i) => ({ name: `${id}-n${i + 1}`, cpus: 64, memoryGiB: 768, updates: c % 7 === 0 ? ['pve-manager', 'openssl'] : [] }));
@@ -41,7 +41,7 @@ export function scaleScenario(p: ScaleParams = DEFAULT_SCALE): ScenarioSpec {
       credentials: [token],
     });
   }
-  if (p.remotes > 1) {
+  {
     remotes.push({
       id: 'pbs-scale',
       type: 'pbs',
