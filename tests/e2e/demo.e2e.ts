@@ -1,22 +1,17 @@
 // Against the simulator's demo scenario (added as remotes the way `make demo` does): the
 // dashboard names every problem the API reports, and a stopped guest is started from its
-// page with its task followed to the end. Skipped while the simulator is not on main.
+// page with its task followed to the end.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { REPO } from '../harness/stack.ts';
 import { openPage, screenshots } from './browser.ts';
-import { NOT_READY, login, useSuite } from './session.ts';
+import { login, useSuite } from './session.ts';
 
 const PASSWORD = 'demo admin password';
-const SIM = join(REPO, 'tests', 'sim', 'index.ts');
 const suite = useSuite({ 'admin@steward': [PASSWORD] }, { before, after });
 let stopSim: (() => Promise<void>) | undefined;
 
 before(async () => {
   await suite.started;
-  if (!suite.ready || !existsSync(SIM)) return;
   const { setupDemoRemotes } = await import('../demo-remotes.ts');
   stopSim = await setupDemoRemotes(suite.stack, PASSWORD);
 });
@@ -27,9 +22,7 @@ after(async () => {
 interface Status { remotes: { list: { remote: string; status: string }[] }; 'failed-tasks': { remote: string; status?: string }[] }
 interface Guest { remote: string; type: string; vmid: number; name?: string; status?: string; template?: boolean }
 
-test('the dashboard shows the demo scenario’s problems', async (t) => {
-  if (!suite.ready) return t.skip(NOT_READY);
-  if (!stopSim) return t.skip('the simulator (tests/sim) is not on main yet');
+test('the dashboard shows the demo scenario’s problems', async () => {
   const tp = await openPage(suite.browser, suite.stack);
   const { page } = tp;
   await login(page, 'admin@steward', PASSWORD);
@@ -48,16 +41,14 @@ test('the dashboard shows the demo scenario’s problems', async (t) => {
   await tp.close();
 });
 
-test('start a stopped guest of the demo and watch its task finish', async (t) => {
-  if (!suite.ready) return t.skip(NOT_READY);
-  if (!stopSim) return t.skip('the simulator (tests/sim) is not on main yet');
+test('start a stopped guest of the demo and watch its task finish', async () => {
   const tp = await openPage(suite.browser, suite.stack);
   const { page } = tp;
   await login(page, 'admin@steward', PASSWORD);
   const list = await page.evaluate(async () =>
     ((await (await fetch('/api2/json/resources/list?search=%2Btype%3Aqemu%20%2Bstatus%3Astopped&limit=50')).json()) as { data: { resources: Guest[] } }).data.resources);
   const guest = list.find((g) => !g.template);
-  if (!guest) return t.skip('the demo scenario has no stopped VM');
+  assert.ok(guest, 'the demo scenario has a stopped VM to start');
   await page.goto(`/remotes/${guest.remote}/qemu/${guest.vmid}`);
   await page.getByRole('button', { name: 'Start' }).click();
   await page.getByRole('status', { name: 'Task status' }).getByText('OK').waitFor({ timeout: 60_000 });

@@ -5,13 +5,12 @@ import { hostname } from 'node:os';
 import { after, before, test } from 'node:test';
 import { request } from '../harness/https.ts';
 import { openPage, screenshots } from './browser.ts';
-import { NOT_READY, login, logout, submitLogin, useSuite } from './session.ts';
+import { login, logout, submitLogin, useSuite } from './session.ts';
 
 const PASSWORD = 'correct horse battery';
 const suite = useSuite({ 'admin@steward': [PASSWORD] }, { before, after });
 
-test('log in with a password, stay logged in across a reload, log out', async (t) => {
-  if (!suite.ready) return t.skip(NOT_READY);
+test('log in with a password, stay logged in across a reload, log out', async () => {
   const tp = await openPage(suite.browser, suite.stack, { allowConsole: [/401|Unauthorized/] });
   const { page } = tp;
   await page.goto('/');
@@ -37,8 +36,7 @@ test('log in with a password, stay logged in across a reload, log out', async (t
   await tp.close();
 });
 
-test('this host: status, services and the certificate the browser was served', async (t) => {
-  if (!suite.ready) return t.skip(NOT_READY);
+test('this host: status, services and the certificate the browser was served', async () => {
   const tp = await openPage(suite.browser, suite.stack);
   const { page } = tp;
   await login(page, 'admin@steward', PASSWORD);
@@ -51,8 +49,7 @@ test('this host: status, services and the certificate the browser was served', a
   await tp.close();
 });
 
-test('every page opens for an administrator without an error', async (t) => {
-  if (!suite.ready) return t.skip(NOT_READY);
+test('every page opens for an administrator without an error', async () => {
   const tp = await openPage(suite.browser, suite.stack);
   const { page } = tp;
   await login(page, 'admin@steward', PASSWORD);

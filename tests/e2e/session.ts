@@ -2,19 +2,12 @@
 // does), the login form filled in like a person would.
 import type { after as afterHook, before as beforeHook } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { request } from '../harness/https.ts';
 import { startStack } from '../harness/stack.ts';
 import type { Stack } from '../harness/stack.ts';
 import { launchBrowser } from './browser.ts';
 
-/** Whether the API on this stack has a route (by its path's ending in the OpenAPI document). */
-export async function hasRoute(stack: Stack, suffix: string): Promise<boolean> {
-  const doc = (await request(`${stack.url}/api2/openapi.json`)).json<{ paths: Record<string, unknown> }>();
-  return Object.keys(doc.paths).some((p) => p.endsWith(suffix));
-}
 
 /** Whether the API on this stack has the login route yet (access control is its own issue). */
-export const hasLogin = (stack: Stack) => hasRoute(stack, '/access/ticket');
 
 export async function createUser(stack: Stack, userid: string, password: string, role = 'Admin'): Promise<void> {
   const r = await stack.admin(['user', 'create', userid, '--role', role, '--password-stdin'], `${password}\n`);
@@ -43,18 +36,16 @@ export async function logout(page: Page): Promise<void> {
 export interface Suite {
   stack: Stack;
   browser: Browser;
-  /** False until the API has the login route; tests then skip with that reason. */
-  ready: boolean;
   /** Settles when the stack, the browser and the users are there (for other `before` hooks to await). */
   started: Promise<void>;
 }
 
 /**
  * One stack and one browser per test file, started in `before` and stopped in `after`, with
- * the given users (id → [password, role]) created once the login route exists.
+ * the given users (id → [password, role]) created with steward-admin.
  */
 export function useSuite(users: Record<string, [string, string?]>, hooks: { before: typeof beforeHook; after: typeof afterHook }): Suite {
-  const suite = { ready: false } as Suite;
+  const suite = {} as Suite;
   let done!: () => void;
   let failed!: (err: unknown) => void;
   suite.started = new Promise<void>((res, rej) => { done = res; failed = rej; });
@@ -63,9 +54,9 @@ export function useSuite(users: Record<string, [string, string?]>, hooks: { befo
   const setUp = async () => {
     // A short failed-login delay keeps the suite fast; the delay itself is the access tests' subject.
     [suite.stack, suite.browser] = await Promise.all([startStack({ extraConfig: { LOGIN_FAILURE_DELAY_MS: '200' } }), launchBrowser()]);
-    suite.ready = await hasLogin(suite.stack);
-    if (suite.ready) for (const [id, [password, role]] of Object.entries(users)) await createUser(suite.stack, id, password, role);
-  };  hooks.before(async () => {
+    for (const [id, [password, role]] of Object.entries(users)) await createUser(suite.stack, id, password, role);
+  };
+  hooks.before(async () => {
     try {
       await setUp();
       done();
@@ -82,4 +73,3 @@ export function useSuite(users: Record<string, [string, string?]>, hooks: { befo
   return suite;
 }
 
-export const NOT_READY = 'the API has no /access/ticket yet';

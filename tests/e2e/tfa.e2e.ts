@@ -5,20 +5,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
 import { openPage, screenshots } from './browser.ts';
-import { NOT_READY, hasRoute, login, logout, submitLogin, useSuite } from './session.ts';
+import { login, logout, submitLogin, useSuite } from './session.ts';
 
 const PASSWORD = 'tfa test password';
 const suite = useSuite({ 'totp@steward': [PASSWORD], 'key@steward': [PASSWORD] }, { before, after });
-let tfaRoutes = false;
-before(async () => {
-  await suite.started;
-  tfaRoutes = suite.ready && (await hasRoute(suite.stack, '/access/tfa/{userid}'));
-});
-const NO_TFA = 'the API has no /access/tfa/{userid} yet';
 
-test('enrol TOTP with the QR page, then log in with a code', async (t) => {
-  if (!suite.ready) return t.skip(NOT_READY);
-  if (!tfaRoutes) return t.skip(NO_TFA);
+test('enrol TOTP with the QR page, then log in with a code', async () => {
   const tp = await openPage(suite.browser, suite.stack);
   const { page } = tp;
   await login(page, 'totp@steward', PASSWORD);
@@ -46,9 +38,7 @@ test('enrol TOTP with the QR page, then log in with a code', async (t) => {
   await tp.close();
 });
 
-test('register a security key (virtual authenticator), then log in with it', async (t) => {
-  if (!suite.ready) return t.skip(NOT_READY);
-  if (!tfaRoutes) return t.skip(NO_TFA);
+test('register a security key (virtual authenticator), then log in with it', async () => {
   const tp = await openPage(suite.browser, suite.stack);
   const { page } = tp;
   const cdp = await page.context().newCDPSession(page);
