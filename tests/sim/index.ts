@@ -33,6 +33,13 @@ export interface SimOptions {
   scale?: ScaleParams;
   /** Loopback address to bind (default 127.0.0.1). */
   host?: string;
+  /**
+   * `port` (default): every node on `host`, each on its own port. `address`: like a real
+   * cluster, every node of a remote on the same port, each on its own loopback address
+   * (127.1.R.N) — so cluster discovery from /cluster/status (`ip` + the port the admin used)
+   * finds the other nodes, as the add-remote wizard does with real PVE.
+   */
+  addressing?: 'port' | 'address';
   seed?: number;
   /** Added to every answer, ms. */
   latencyMs?: number;
@@ -102,15 +109,18 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
 
   const servers = new Map<NodeState, NodeServer>();
   const starts: Promise<void>[] = [];
+  let remoteIndex = 0;
   for (const r of world.remotes.values()) {
-    for (const n of r.nodes) {
-      const key = `${r.id}/${n.name}`;
-      const saved = identity?.nodes[key];
-      n.cert = saved ? ({ key: saved.key, cert: saved.cert, fingerprint: saved.fingerprint } satisfies NodeCertificate) : nodeCertificate(n.name, [host]);
-      const s = new NodeServer(world, routers[r.type], n);
-      servers.set(n, s);
-      starts.push(s.start(host, saved?.port ?? 0));
+    const index = remoteIndex++;
+    const hostOf = (i: number) => (opts.addressing === 'address' ? `127.1.${index % 256}.${i + 1}` : host);
+    for (const [i, n] of r.nodes.entries()) {
+      const saved = identity?.nodes[`${r.id}/${n.name}`];
+      n.cert = saved ? ({ key: saved.key, cert: saved.cert, fingerprint: saved.fingerprint } satisfies NodeCertificate) : nodeCertificate(n.name, [hostOf(i)]);
+      servers.set(n, new NodeServer(world, routers[r.type], n));
     }
+    const group = r.nodes.map((n) => servers.get(n)!);
+    if (opts.addressing === 'address') starts.push(startOnOnePort(group, hostOf, identity?.nodes[`${r.id}/${r.nodes[0]!.name}`]?.port ?? 0));
+    else for (const s of group) starts.push(s.start(host, identity?.nodes[`${s.node.remote.id}/${s.node.name}`]?.port ?? 0));
   }
   await Promise.all(starts);
 
@@ -196,6 +206,21 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
       await Promise.all([...servers.values()].map((s) => s.close()));
     },
   };
+}
+
+/** A cluster's nodes on one port, each on its own address; another port if one is taken there. */
+async function startOnOnePort(group: NodeServer[], hostOf: (i: number) => string, wanted: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    await group[0]!.start(hostOf(0), attempt === 0 ? wanted : 0);
+    const port = group[0]!.port;
+    try {
+      for (const [i, s] of group.entries()) if (i > 0) await s.start(hostOf(i), port, false);
+      return;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await Promise.all(group.map((s) => s.unbind()));
+    }
+  }
 }
 
 const ControlFault = z.strictObject({ remote: z.string().max(64), node: z.string().max(63).optional(), fault: FaultSpec.nullable() });

@@ -64,6 +64,9 @@ export interface Observed {
   status: number;
   data: unknown;
   problems: Problem[];
+  /** For a 400: why the request was refused. */
+  error?: string;
+  errors?: Record<string, string>;
 }
 
 const STATUS_TEXT: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 595: 'Connection refused' };
@@ -130,21 +133,25 @@ export class Router {
 
   handle(world: World, remote: RemoteState, via: NodeState, req: RawRequest): Answer {
     world.tasks.advance();
+    const seen: { key?: string; params?: Record<string, unknown> } = {};
     try {
-      return this.dispatch(world, remote, via, req);
+      return this.dispatch(world, remote, via, req, seen);
     } catch (err) {
-      if (err instanceof HttpError) return this.error(err);
-      return this.error(new HttpError(500, err instanceof Error ? err.message : String(err)));
+      const e = err instanceof HttpError ? err : new HttpError(500, err instanceof Error ? err.message : String(err));
+      // Refusals are observed too: a 400 means the caller sent what a real host would refuse.
+      if (this.observer && seen.key) this.observer({ product: this.product, key: seen.key, params: seen.params ?? {}, status: e.status, data: null, problems: [], ...(e.status === 400 ? { error: e.message, errors: e.errors } : {}) });
+      return this.error(e);
     }
   }
 
-  private dispatch(world: World, remote: RemoteState, via: NodeState, req: RawRequest): Answer {
+  private dispatch(world: World, remote: RemoteState, via: NodeState, req: RawRequest, seen: { key?: string; params?: Record<string, unknown> }): Answer {
     const m = this.match(req.method, req.path);
     if (m === null || m === 'wrong-method') {
       if (this.product === 'pve') throw new HttpError(501, `Method '${req.method} /api2/json${req.path}' not implemented`);
       throw new HttpError(m === null ? 404 : 405, m === null ? `Path '/api2/json${req.path}' not found.` : `Method '${req.method}' not supported for path '/api2/json${req.path}'.`);
     }
     const { route, pathParams } = m;
+    seen.key = route.key;
     const nowS = Math.floor(world.nodeNow(via) / 1000);
 
     // Authentication (the ticket login itself is public).
@@ -159,6 +166,7 @@ export class Router {
     // Parameters: path, query and body together, as Proxmox merges them.
     const raw: Record<string, unknown> = { ...req.query, ...req.body, ...pathParams };
     const { params, errors } = checkParams(route.op.parameters, raw, this.product);
+    seen.params = raw;
     if (Object.keys(errors).length) {
       if (this.product === 'pve') throw new HttpError(400, 'Parameter verification failed.', errors);
       const [name, msg] = Object.entries(errors)[0]!;

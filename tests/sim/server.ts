@@ -61,15 +61,20 @@ export class NodeServer {
     return this.node.port;
   }
 
-  /** Binds (port 0 the first time: the kernel picks), then applies the node's fault. */
-  async start(host: string, port = 0): Promise<void> {
+  /** Binds (port 0: the kernel picks), then applies the node's fault. */
+  async start(host: string, port = 0, fallback = true): Promise<void> {
     this.node.host = host;
     await this.listen(port).catch(async (err: NodeJS.ErrnoException) => {
       // A remembered port taken by someone else meanwhile: take any.
-      if (port !== 0 && err.code === 'EADDRINUSE') return this.listen(0);
+      if (fallback && port !== 0 && err.code === 'EADDRINUSE') return this.listen(0);
       throw err;
     });
     await this.applyFault();
+  }
+
+  /** Releases the port (to retry a group start elsewhere). */
+  unbind(): Promise<void> {
+    return this.stopListening();
   }
 
   private listen(port: number): Promise<void> {
