@@ -6,7 +6,7 @@ import type { Operation } from './schema/extract.ts';
 import { loadExtract, opKey } from './schema/extract.ts';
 import { checkParams, validate } from './schema/validate.ts';
 import type { Problem } from './schema/validate.ts';
-import { Auth, checkPermissions, checkToken, tokenFromHeader, verifyCsrf, verifyTicket } from './auth.ts';
+import { Auth, checkPermissions, checkToken, makeCsrf, makeTicket, tokenFromHeader, verifyCsrf, verifyTicket } from './auth.ts';
 import { HttpError } from './http-error.ts';
 import type { NodeState, RemoteState, World } from './state.ts';
 import { effectiveFault, faultSince, findNode, isOffline } from './state.ts';
@@ -74,11 +74,15 @@ const STATUS_TEXT: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 401
 /** When each ticket was handed out (ms), for the expired-ticket fault. */
 const issuedTickets = new WeakMap<RemoteState, Map<string, number>>();
 
-export function recordTicket(remote: RemoteState, ticket: string, atMs: number): void {
-  let m = issuedTickets.get(remote);
-  if (!m) issuedTickets.set(remote, (m = new Map()));
+/** A login's answer: a ticket and CSRF token at the answering node's time, remembered for the expired-ticket fault. */
+export function issueTicket(ctx: Ctx, userid: string): { ticket: string; CSRFPreventionToken: string } {
+  const nowS = Math.floor(ctx.world.nodeNow(ctx.via) / 1000);
+  const ticket = makeTicket(ctx.remote, userid, nowS);
+  let m = issuedTickets.get(ctx.remote);
+  if (!m) issuedTickets.set(ctx.remote, (m = new Map()));
   if (m.size > 10_000) m.clear();
-  m.set(ticket, atMs);
+  m.set(ticket, ctx.world.now());
+  return { ticket, CSRFPreventionToken: makeCsrf(ctx.remote, userid, nowS) };
 }
 
 export class Router {

@@ -74,6 +74,16 @@ export function parseUpid(upid: string, product: 'pve' | 'pbs'): { node: string 
   return m ? { node: m[1]! } : null;
 }
 
+/** Fields every task entry has, in both products. */
+export function taskBase(t: Task): { upid: string; node: string; pid: number; pstart: number; starttime: number } {
+  return { upid: t.upid, node: t.node, pid: t.pid, pstart: t.pstart, starttime: t.starttime };
+}
+
+/** One page of a task log as `[{n, t}]` (n counts from 1), with the total for the envelope. */
+export function logPage(lines: string[], start: number, limit: number): { page: { n: number; t: string }[]; total: number } {
+  return { page: lines.slice(start, start + limit).map((text, i) => ({ n: start + i + 1, t: text })), total: lines.length };
+}
+
 export class TaskEngine {
   readonly byUpid = new Map<string, Task>();
   private readonly running = new Set<Task>();

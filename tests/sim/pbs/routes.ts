@@ -3,13 +3,13 @@
 // run, login and permissions. PBS (Rust) differs from PVE in the wire format details handled
 // here: booleans are true/false, task lists carry worker_type/worker_id, errors are plain text.
 import type { Ctx, RouteTable } from '../router.ts';
-import { recordTicket } from '../router.ts';
+import { issueTicket } from '../router.ts';
 import { HttpError } from '../http-error.ts';
-import { checkPassword, makeCsrf, makeTicket } from '../auth.ts';
+import { checkPassword } from '../auth.ts';
 import type { Datastore, PbsState } from '../state.ts';
 import { findNode } from '../state.ts';
 import type { Task } from '../tasks.ts';
-import { parseUpid } from '../tasks.ts';
+import { logPage, parseUpid, taskBase } from '../tasks.ts';
 import { nodeUsage, rrdTimes } from '../usage.ts';
 import { noise } from '../rng.ts';
 import { aptRefresh, subscription } from '../pve/nodes.ts';
@@ -204,11 +204,7 @@ function syncJobs(ctx: Ctx): unknown[] {
 
 function taskEntry(t: Task): Record<string, unknown> {
   return {
-    upid: t.upid,
-    node: t.node,
-    pid: t.pid,
-    pstart: t.pstart,
-    starttime: t.starttime,
+    ...taskBase(t),
     worker_type: t.type,
     ...(t.id ? { worker_id: t.id } : {}),
     user: t.user,
@@ -258,11 +254,7 @@ function taskStatus(ctx: Ctx): unknown {
   const t = findTask(ctx);
   const [user, token] = t.user.split('!');
   return {
-    upid: t.upid,
-    node: t.node,
-    pid: t.pid,
-    pstart: t.pstart,
-    starttime: t.starttime,
+    ...taskBase(t),
     type: t.type,
     ...(t.id ? { id: t.id } : {}),
     user: user!,
@@ -274,25 +266,17 @@ function taskStatus(ctx: Ctx): unknown {
 
 function taskLog(ctx: Ctx): unknown[] {
   const t = findTask(ctx);
-  const lines = ctx.world.tasks.log(t);
-  const start = Number(ctx.params.start ?? 0);
-  const limit = Number(ctx.params.limit ?? 50);
-  ctx.attrs.total = lines.length;
+  const { page, total } = logPage(ctx.world.tasks.log(t), Number(ctx.params.start ?? 0), Number(ctx.params.limit ?? 50));
+  ctx.attrs.total = total;
   ctx.attrs.active = t.status === 'running';
-  return lines.slice(start, start + limit).map((text, i) => ({ n: start + i + 1, t: text }));
-}
-
-function issue(ctx: Ctx, ticket: string): string {
-  recordTicket(ctx.remote, ticket, ctx.world.now());
-  return ticket;
+  return page;
 }
 
 function login(ctx: Ctx): unknown {
   const r = pbs(ctx);
   const p = checkPassword(r, String(ctx.params.username), String(ctx.params.password ?? ''));
   if (!p) throw new HttpError(401, 'authentication failed - invalid credentials');
-  const nowS = Math.floor(now(ctx) / 1000);
-  return { username: p.userid, ticket: issue(ctx, makeTicket(r, p.userid, nowS)), CSRFPreventionToken: makeCsrf(r, p.userid, nowS) };
+  return { username: p.userid, ...issueTicket(ctx, p.userid) };
 }
 
 function permissions(ctx: Ctx): unknown {

@@ -1,9 +1,9 @@
 // PVE cluster-wide endpoints: version, cluster status and resources, cluster task list,
 // backup jobs, pools, nodes list, login and permissions.
 import type { Ctx, RouteTable } from '../router.ts';
-import { recordTicket } from '../router.ts';
+import { issueTicket } from '../router.ts';
 import { HttpError } from '../http-error.ts';
-import { checkPassword, makeCsrf, makeTicket } from '../auth.ts';
+import { checkPassword } from '../auth.ts';
 import { isOffline, jobCovers } from '../state.ts';
 import { guestEntry, nodeEntry, nowMs, pve, storageEnabledOn, storageFigures } from './common.ts';
 import { taskEntry, visibleTasks } from './tasks.ts';
@@ -136,21 +136,14 @@ function pools(ctx: Ctx): unknown[] {
   return out;
 }
 
-function issue(ctx: Ctx, ticket: string): string {
-  recordTicket(ctx.remote, ticket, ctx.world.now());
-  return ticket;
-}
-
 function login(ctx: Ctx): unknown {
   const r = pve(ctx);
   const username = String(ctx.params.username);
   const p = checkPassword(r, username, String(ctx.params.password), ctx.params.realm as string | undefined);
   if (!p) throw new HttpError(401, 'authentication failure');
-  const nowS = Math.floor(nowMs(ctx) / 1000);
   return {
     username: p.userid,
-    ticket: issue(ctx, makeTicket(r, p.userid, nowS)),
-    CSRFPreventionToken: makeCsrf(r, p.userid, nowS),
+    ...issueTicket(ctx, p.userid),
     ...(r.cluster ? { clustername: r.cluster } : {}),
   };
 }

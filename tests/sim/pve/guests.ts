@@ -190,6 +190,26 @@ function precondition(kind: Kind) {
   };
 }
 
+/** Log lines of a migration carry wall-clock stamps, as PVE's migration logs do. */
+function stamp(ctx: Ctx): string {
+  return new Date(ctx.world.now()).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/** Starts the qmigrate/vzmigrate worker of a (remote) migration. */
+function migrationTask(ctx: Ctx, kind: Kind, g: Guest, durationMs: number, lines: string[], error: string | undefined, finish: () => string | void): string {
+  return ctx.world.tasks.start({
+    remote: ctx.remote,
+    node: g.node,
+    type: kind === 'qemu' ? 'qmigrate' : 'vzmigrate',
+    id: String(g.vmid),
+    user: ctx.auth!.authid,
+    durationMs,
+    lines,
+    ...(error ? { error: error.startsWith('migration aborted') ? error : `migration aborted (duration 00:00:02): ${error}` } : {}),
+    finish,
+  }).upid;
+}
+
 function fmtDuration(ms: number): string {
   const s = Math.max(1, Math.round(ms / 1000));
   return [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map((x) => String(x).padStart(2, '0')).join(':');
@@ -219,37 +239,24 @@ function migrate(kind: Kind) {
     else if (kind === 'qemu' && running && disks.length && !p['with-local-disks']) error = `can't live migrate attached local disks without with-local-disks option`;
     else if (kind === 'lxc' && running && p.online) error = `lxc live migration is currently not implemented`;
 
-    const stamp = () => new Date(ctx.world.now()).toISOString().replace('T', ' ').slice(0, 19);
     const online = kind === 'qemu' && running;
     const copyMs = disks.reduce((a, d) => a + (d.size / GiB) * 400, 0);
     const durationMs = error ? 2500 : (online ? 12_000 + (g.memory / GiB) * 1500 : 6000) + copyMs + (kind === 'lxc' && running ? 8000 : 0);
-    const lines = [`${stamp()} starting migration of ${label(kind)} ${g.vmid} to node '${targetName}' (${target.host})`];
-    for (const d of disks) lines.push(`${stamp()} found local disk '${d.volid}' (attached)`);
-    if (error) lines.push(`${stamp()} ERROR: ${error}`, `${stamp()} aborting phase 1 - cleanup resources`, `${stamp()} ERROR: migration aborted (duration 00:00:02): ${error}`);
+    const lines = [`${stamp(ctx)} starting migration of ${label(kind)} ${g.vmid} to node '${targetName}' (${target.host})`];
+    for (const d of disks) lines.push(`${stamp(ctx)} found local disk '${d.volid}' (attached)`);
+    if (error) lines.push(`${stamp(ctx)} ERROR: ${error}`, `${stamp(ctx)} aborting phase 1 - cleanup resources`, `${stamp(ctx)} ERROR: migration aborted (duration 00:00:02): ${error}`);
     else {
-      if (kind === 'lxc' && running) lines.push(`${stamp()} shutdown CT ${g.vmid}`);
-      if (disks.length) lines.push(`${stamp()} copying local disk images`);
-      if (online) lines.push(`${stamp()} starting VM ${g.vmid} on remote node '${targetName}'`, `${stamp()} start remote tunnel`, `${stamp()} migration active, transferred ${Math.round(g.memory / GiB / 2)} GiB of ${Math.round(g.memory / GiB)} GiB VM-state, 1.1 GiB/s`, `${stamp()} migration completed, transferred ${Math.round(g.memory / GiB)} GiB VM-state`);
-      if (kind === 'lxc' && running) lines.push(`${stamp()} start final cleanup`, `${stamp()} start container on target node`);
-      lines.push(`${stamp()} migration finished successfully (duration ${fmtDuration(durationMs)})`);
+      if (kind === 'lxc' && running) lines.push(`${stamp(ctx)} shutdown CT ${g.vmid}`);
+      if (disks.length) lines.push(`${stamp(ctx)} copying local disk images`);
+      if (online) lines.push(`${stamp(ctx)} starting VM ${g.vmid} on remote node '${targetName}'`, `${stamp(ctx)} start remote tunnel`, `${stamp(ctx)} migration active, transferred ${Math.round(g.memory / GiB / 2)} GiB of ${Math.round(g.memory / GiB)} GiB VM-state, 1.1 GiB/s`, `${stamp(ctx)} migration completed, transferred ${Math.round(g.memory / GiB)} GiB VM-state`);
+      if (kind === 'lxc' && running) lines.push(`${stamp(ctx)} start final cleanup`, `${stamp(ctx)} start container on target node`);
+      lines.push(`${stamp(ctx)} migration finished successfully (duration ${fmtDuration(durationMs)})`);
     }
     if (!error) g.busy = 'migrate';
-    const t = ctx.world.tasks.start({
-      remote: r,
-      node: g.node,
-      type: kind === 'qemu' ? 'qmigrate' : 'vzmigrate',
-      id: String(g.vmid),
-      user: ctx.auth!.authid,
-      durationMs,
-      lines,
-      ...(error ? { error: error.startsWith('migration aborted') ? error : `migration aborted (duration 00:00:02): ${error}` } : {}),
-      finish: () => {
-        delete g.busy;
-        g.node = targetName;
-        if (kind === 'lxc' && running) g.startedAt = ctx.world.now();
-      },
+    return migrationTask(ctx, kind, g, durationMs, lines, error, () => {      delete g.busy;
+      g.node = targetName;
+      if (kind === 'lxc' && running) g.startedAt = ctx.world.now();
     });
-    return t.upid;
   };
 }
 
@@ -315,39 +322,27 @@ function remoteMigrate(kind: Kind) {
     }
     const online = kind === 'qemu' && running;
     const durationMs = error ? 2000 : 20_000 + (g.maxdisk / GiB) * 300 + (online ? (g.memory / GiB) * 1500 : 0);
-    const stamp = () => new Date(ctx.world.now()).toISOString().replace('T', ' ').slice(0, 19);
-    const lines = [`${stamp()} remote: started tunnel worker 'UPID:${dest?.node.name ?? '?'}:…:${kind === 'qemu' ? 'qmtunnel' : 'vztunnel'}:${targetVmid}:${tokenMatch?.[1] ?? ''}:'`];
-    if (error) lines.push(`${stamp()} ERROR: ${error}`);
+    const lines = [`${stamp(ctx)} remote: started tunnel worker 'UPID:${dest?.node.name ?? '?'}:…:${kind === 'qemu' ? 'qmtunnel' : 'vztunnel'}:${targetVmid}:${tokenMatch?.[1] ?? ''}:'`];
+    if (error) lines.push(`${stamp(ctx)} ERROR: ${error}`);
     else {
-      lines.push(`${stamp()} local ${kind === 'qemu' ? 'WS' : 'WS'} tunnel version: 2`, `${stamp()} starting migration of ${label(kind)} ${g.vmid} to node '${dest!.node.name}' (${dest!.node.host})`, `${stamp()} found local disk '${g.storage}:vm-${g.vmid}-disk-0' (attached)`, `${stamp()} mapped: net0 from vmbr0 to ${bridge}`, `${stamp()} drive-${kind === 'qemu' ? 'scsi0' : 'rootfs'}: transferred ${Math.round(g.maxdisk / GiB)} GiB`, `${stamp()} migration finished successfully (duration ${fmtDuration(durationMs)})`);
+      lines.push(`${stamp(ctx)} local WS tunnel version: 2`, `${stamp(ctx)} starting migration of ${label(kind)} ${g.vmid} to node '${dest!.node.name}' (${dest!.node.host})`, `${stamp(ctx)} found local disk '${g.storage}:vm-${g.vmid}-disk-0' (attached)`, `${stamp(ctx)} mapped: net0 from vmbr0 to ${bridge}`, `${stamp(ctx)} drive-${kind === 'qemu' ? 'scsi0' : 'rootfs'}: transferred ${Math.round(g.maxdisk / GiB)} GiB`, `${stamp(ctx)} migration finished successfully (duration ${fmtDuration(durationMs)})`);
       g.busy = 'migrate';
     }
-    const t = ctx.world.tasks.start({
-      remote: r,
-      node: g.node,
-      type: kind === 'qemu' ? 'qmigrate' : 'vzmigrate',
-      id: String(g.vmid),
-      user: ctx.auth!.authid,
-      durationMs,
-      lines,
-      ...(error ? { error: `migration aborted (duration 00:00:02): ${error}` } : {}),
-      finish: () => {
-        delete g.busy;
-        const d = dest!;
-        // Checked again at the end: another migration may have taken the vmid meanwhile.
-        if (d.remote.guests.has(targetVmid)) return `migration aborted: ${label(kind)} ${targetVmid} already exists on the target`;
-        const moved: Guest = { ...g, vmid: targetVmid, node: d.node.name, storage: targetStorage, startedAt: online ? g.startedAt : ctx.world.now() };
-        delete moved.pool;
-        if (!online && !(kind === 'lxc' && running)) moved.status = 'stopped';
-        d.remote.guests.set(targetVmid, moved);
-        if (p.delete) r.guests.delete(g.vmid);
-        else {
-          g.status = 'stopped';
-          g.lock = 'migrate';
-        }
-      },
+    return migrationTask(ctx, kind, g, durationMs, lines, error, () => {
+      delete g.busy;
+      const d = dest!;
+      // Checked again at the end: another migration may have taken the vmid meanwhile.
+      if (d.remote.guests.has(targetVmid)) return `migration aborted: ${label(kind)} ${targetVmid} already exists on the target`;
+      const moved: Guest = { ...g, vmid: targetVmid, node: d.node.name, storage: targetStorage, startedAt: online ? g.startedAt : ctx.world.now() };
+      delete moved.pool;
+      if (!online && !(kind === 'lxc' && running)) moved.status = 'stopped';
+      d.remote.guests.set(targetVmid, moved);
+      if (p.delete) r.guests.delete(g.vmid);
+      else {
+        g.status = 'stopped';
+        g.lock = 'migrate';
+      }
     });
-    return t.upid;
   };
 }
 

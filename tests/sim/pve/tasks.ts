@@ -3,16 +3,12 @@
 import type { Ctx, RouteTable } from '../router.ts';
 import { HttpError, fail } from '../http-error.ts';
 import type { Task } from '../tasks.ts';
-import { parseUpid } from '../tasks.ts';
+import { logPage, parseUpid, taskBase } from '../tasks.ts';
 import { node } from './common.ts';
 
 export function taskEntry(t: Task): Record<string, unknown> {
   return {
-    upid: t.upid,
-    node: t.node,
-    pid: t.pid,
-    pstart: t.pstart,
-    starttime: t.starttime,
+    ...taskBase(t),
     type: t.type,
     id: t.id,
     user: t.user,
@@ -79,11 +75,9 @@ function status(ctx: Ctx): unknown {
 
 function log(ctx: Ctx): unknown {
   const t = find(ctx);
-  const lines = ctx.world.tasks.log(t);
   const start = Number(ctx.params.start ?? 0);
-  const limit = Number(ctx.params.limit ?? 50);
-  ctx.attrs.total = lines.length;
-  const out = lines.slice(start, start + limit).map((text, i) => ({ n: start + i + 1, t: text }));
+  const { page: out, total } = logPage(ctx.world.tasks.log(t), start, Number(ctx.params.limit ?? 50));
+  ctx.attrs.total = total;
   // pve-common's dump_logfile answers one "no content" line past the end.
   return out.length || start > 0 ? out : [{ n: 0, t: 'no content' }];
 }
