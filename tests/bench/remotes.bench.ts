@@ -1,5 +1,5 @@
-// Remotes at scale (issue 6): 200 PVE remotes / 50,000 guests served by a separate process
-// (tests/bench/scale-remotes.ts, until the simulator's `scale` scenario lands).
+// Remotes at scale (issue 6): 200 PVE remotes / 50,000 guests served by the simulator's
+// `scale` scenario in a separate process (tests/sim/cli.ts), so it does not share our CPU time.
 //  1. full refresh through Steward's poller (pinned TLS client, normalise, index, LMDB)
 //     vs the same requests with plain node:https + JSON.parse — ratio in one run;
 //  2. the same with every remote answering after 200 ms;
@@ -11,35 +11,51 @@ import { join } from 'node:path';
 import { createApp } from '../../daemons/api/app.ts';
 import { Limiter } from '../../daemons/api/remotes/limiter.ts';
 import { testDeps } from '../fixtures/api-deps.ts';
+import type { SimRemote } from '../sim/index.ts';
 
 const REMOTES = Number(process.env.BENCH_REMOTES ?? 200);
-const GUESTS = Number(process.env.BENCH_GUESTS_PER_REMOTE ?? 250);
+const NODES = 5;
+const GUESTS_PER_NODE = Number(process.env.BENCH_GUESTS_PER_NODE ?? 50);
+
+interface ScaleRemote { id: string; port: number; host: string; fingerprint: string; auth: string; tokenid: string; secret: string }
 
 async function scaleServer(latencyMs: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'scale-remotes.ts'), String(REMOTES), String(GUESTS), String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const info = await new Promise<{ ports: number[]; fingerprint: string }>((resolve) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'sim', 'cli.ts'), '--scenario', 'scale',
+    '--remotes', String(REMOTES), '--nodes', String(NODES), '--guests', String(GUESTS_PER_NODE), '--latency-ms', String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const remotes = await new Promise<ScaleRemote[]>((resolve) => {
     let buf = '';
     child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
-      if (buf.includes('\n')) resolve(JSON.parse(buf.split('\n')[0]!));
+      let parsed: { remotes: SimRemote[] };
+      try {
+        parsed = JSON.parse(buf) as { remotes: SimRemote[] };
+      } catch {
+        return; // not all of it yet
+      }
+      resolve(parsed.remotes.filter((r) => r.type === 'pve').map((r) => {
+        const n = r.nodes[0]!;
+        const c = r.credentials.find((x) => x.kind === 'token' && !x.limited) as Extract<SimRemote['credentials'][number], { kind: 'token' }>;
+        return { id: r.id, host: n.host, port: n.port, fingerprint: n.fingerprint, auth: `PVEAPIToken=${c.tokenid}=${c.secret}`, tokenid: c.tokenid, secret: c.secret };
+      }));
     });
   });
-  return { ...info, stop: () => child.kill('SIGTERM') };
+  return { remotes, stop: () => child.kill('SIGTERM') };
 }
 
-async function steward(server: { ports: number[]; fingerprint: string }) {
+async function steward(server: { remotes: ScaleRemote[] }) {
   const t = await testDeps({ clientOptions: { retries: 2 } });
-  for (const [i, port] of server.ports.entries()) {
-    await t.deps.remotes.repo.create({ id: `pve${i}`, type: 'pve', endpoints: [{ host: '127.0.0.1', port, fingerprint: server.fingerprint }], credentials: [{ name: 'a', kind: 'token', tokenid: 'steward@pve!bench', secret: 'secret' }] });
+  for (const r of server.remotes) {
+    await t.deps.remotes.repo.create({ id: r.id, type: 'pve', endpoints: [{ host: r.host, port: r.port, fingerprint: r.fingerprint }], credentials: [{ name: 'a', kind: 'token', tokenid: r.tokenid, secret: r.secret }] });
   }
   return t;
 }
 
 /** The baseline: the same two GETs per remote, keep-alive, same concurrency, JSON.parse — nothing else. */
-function rawFetcher(ports: number[]) {
-  const agents = ports.map(() => new https.Agent({ keepAlive: true, maxSockets: 4, rejectUnauthorized: false }));
+function rawFetcher(remotes: ScaleRemote[]) {
+  const agents = remotes.map(() => new https.Agent({ keepAlive: true, maxSockets: 4, rejectUnauthorized: false }));
   const get = (i: number, path: string) => new Promise<unknown>((resolve, reject) => {
-    https.get({ host: '127.0.0.1', port: ports[i], path, agent: agents[i], headers: { authorization: 'PVEAPIToken=steward@pve!bench=secret' } }, (res) => {
+    const r = remotes[i]!;
+    https.get({ host: r.host, port: r.port, path, agent: agents[i], headers: { authorization: r.auth } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve((JSON.parse(Buffer.concat(chunks).toString()) as { data: unknown }).data));
@@ -47,7 +63,7 @@ function rawFetcher(ports: number[]) {
   });
   const limiter = new Limiter(64);
   return {
-    all: () => Promise.all(ports.map((_, i) => limiter.run(() => Promise.all([get(i, '/api2/json/cluster/resources'), get(i, '/api2/json/cluster/tasks')])))),
+    all: () => Promise.all(remotes.map((_, i) => limiter.run(() => Promise.all([get(i, '/api2/json/cluster/resources'), get(i, '/api2/json/cluster/tasks')])))),
     close: () => agents.forEach((a) => a.destroy()),
   };
 }
@@ -67,7 +83,7 @@ const rssAtStart = process.memoryUsage().rss;
 {
   const server = await scaleServer(0);
   const t = await steward(server);
-  const raw = rawFetcher(server.ports);
+  const raw = rawFetcher(server.remotes);
   await t.deps.remotes.poller.refreshAll(); // warm-up: TLS handshakes, JIT
   await raw.all();
   const ours: number[] = [];
