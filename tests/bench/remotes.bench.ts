@@ -5,42 +5,18 @@
 //  2. the same with every remote answering after 200 ms;
 //  3. /resources/list search latency (p50/p99) over 50,000 guests while the poller runs;
 //  4. RSS of the process holding all of it.
-import { spawn } from 'node:child_process';
 import https from 'node:https';
-import { join } from 'node:path';
 import { createApp } from '../../daemons/api/app.ts';
 import { Limiter } from '../../daemons/api/remotes/limiter.ts';
 import { testDeps } from '../fixtures/api-deps.ts';
-import type { SimRemote } from '../sim/index.ts';
+import { startScaleSim } from './sim-process.ts';
+import type { ScaleRemote } from './sim-process.ts';
 
 const REMOTES = Number(process.env.BENCH_REMOTES ?? 200);
 const NODES = 5;
 const GUESTS_PER_NODE = Number(process.env.BENCH_GUESTS_PER_NODE ?? 50);
 
-interface ScaleRemote { id: string; port: number; host: string; fingerprint: string; auth: string; tokenid: string; secret: string }
-
-async function scaleServer(latencyMs: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'sim', 'cli.ts'), '--scenario', 'scale',
-    '--remotes', String(REMOTES), '--nodes', String(NODES), '--guests', String(GUESTS_PER_NODE), '--latency-ms', String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const remotes = await new Promise<ScaleRemote[]>((resolve) => {
-    let buf = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let parsed: { remotes: SimRemote[] };
-      try {
-        parsed = JSON.parse(buf) as { remotes: SimRemote[] };
-      } catch {
-        return; // not all of it yet
-      }
-      resolve(parsed.remotes.filter((r) => r.type === 'pve').map((r) => {
-        const n = r.nodes[0]!;
-        const c = r.credentials.find((x) => x.kind === 'token' && !x.limited) as Extract<SimRemote['credentials'][number], { kind: 'token' }>;
-        return { id: r.id, host: n.host, port: n.port, fingerprint: n.fingerprint, auth: `PVEAPIToken=${c.tokenid}=${c.secret}`, tokenid: c.tokenid, secret: c.secret };
-      }));
-    });
-  });
-  return { remotes, stop: () => child.kill('SIGTERM') };
-}
+const scaleServer = (latencyMs: number) => startScaleSim({ remotes: REMOTES, nodes: NODES, guestsPerNode: GUESTS_PER_NODE, latencyMs });
 
 async function steward(server: { remotes: ScaleRemote[] }) {
   const t = await testDeps({ clientOptions: { retries: 2 } });
