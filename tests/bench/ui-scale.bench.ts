@@ -2,6 +2,7 @@
 // poller has refreshed the simulator's `scale` scenario (200 PVE clusters × 5 nodes × 50
 // guests, in its own process). Time from navigation to a usable dashboard, to a filtered
 // resources table, and to the full table.
+import { readFileSync } from 'node:fs';
 import { launchBrowser, openPage } from '../e2e/browser.ts';
 import { login } from '../e2e/session.ts';
 import { request } from '../harness/https.ts';
@@ -35,6 +36,9 @@ try {
     await new Promise((r) => setTimeout(r, 500));
   }
   const guests = status!.qemu.total + status!.lxc.total;
+  // The daemon's own resident memory holding all of it (issue 6 goal: ≤ 250 MB).
+  const rssMb = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${stack.api.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  const apiRss = rssMb();
   const sample = (await request(`${stack.url}/api2/json/resources/list?search=type:qemu&limit=1&start=4321`, { headers }))
     .json<{ data: { resources: { name: string }[] } }>().data.resources[0]!;
 
@@ -63,6 +67,7 @@ try {
   console.log(line('navigation → usable dashboard', dashboardMs));
   console.log(line(`navigation → filtered resources table (name:${sample.name})`, filteredMs));
   console.log(line('navigation → full resources table (first page)', fullMs));
+  console.log(`steward-api RSS holding ${sim.remotes.length} remotes / ${guests.toLocaleString('en-US')} guests: ${apiRss.toFixed(0)} MB after the first refresh, ${rssMb().toFixed(0)} MB after the UI run (goal ≤ 250 MB)`);
   if (tp.problems.length) throw new Error(`browser problems: ${tp.problems.join('; ')}`);
   await tp.close();
 } finally {
