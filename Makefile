@@ -50,7 +50,7 @@ test-e2e: build /usr/bin/chromium
 demo: build
 	$(TSX) tests/demo.ts
 
-bench: build
+bench: build /usr/bin/chromium
 	$(TSX) tests/bench/run.ts
 
 # The Proxmox simulator alone (demo scenario): prints the remotes as JSON, serves until Ctrl-C.
