@@ -58,6 +58,7 @@ test('every page opens for an administrator without an error', async () => {
     ['/admin/acl', 'Permissions'], ['/admin/groups', 'Groups of remotes'], ['/admin/views', 'Views'],
     ['/admin/allowlist', 'IP allowlist and TFA policy'], ['/admin/audit', 'Audit log'], ['/admin/tokens', 'API tokens'],
     ['/admin/password', 'Change password'], ['/admin/tfa', 'Two-factor authentication'],
+    ['/admin/acme', 'ACME certificates'],
   ];
   // Routes still missing on main (TFA) answer 404; that page shows the API's message, not a blank.
   const missing = [];

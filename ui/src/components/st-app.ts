@@ -35,6 +35,7 @@ const ADMIN_NAV: NavEntry[] = [
   { href: '/admin/allowlist', label: 'IP allowlist & TFA policy', icon: icons.shield, need: { path: '/access', privilege: 'audit' } },
   { href: '/admin/audit', label: 'Audit log', icon: icons.log, need: { path: '/access', privilege: 'audit' } },
   { href: '/admin/system', label: 'This host', icon: icons.settings, need: { path: '/system', privilege: 'audit' } },
+  { href: '/admin/acme', label: 'ACME certificates', icon: icons.shield, need: { path: '/system', privilege: 'admin' } },
 ];
 
 const USER_MENU: { href: string; label: string }[] = [
