@@ -45,6 +45,13 @@ test('this host: status, services and the certificate the browser was served', a
   const served = (await request(suite.stack.url)).fingerprint;
   await page.getByRole('region', { name: 'Certificate' }).getByText(served).waitFor();
   await screenshots(tp, 'system');
+  // The ACME page is linked for an administrator and shows its three parts, empty on a fresh install.
+  await page.getByRole('link', { name: 'ACME certificates' }).click();
+  await page.getByRole('region', { name: 'ACME accounts' }).getByText('No account yet.').waitFor();
+  await page.getByRole('region', { name: 'ACME settings' }).waitFor();
+  const order = page.getByRole('region', { name: 'Certificate order' });
+  await order.getByText('No order since the API started.').waitFor();
+  assert.equal(await order.getByRole('button', { name: 'Order certificate' }).isDisabled(), true, 'ordering needs settings first');
   tp.assertClean();
   await tp.close();
 });
