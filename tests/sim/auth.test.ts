@@ -115,6 +115,46 @@ test('an auditor token reads everything and changes nothing', async () => {
   assert.equal(refresh.text, 'permission check failed', 'PBS answers errors as plain text');
 });
 
+test('the most specific ACL path decides: a deeper entry replaces what propagates, NoAccess hides, non-propagating entries stop at their path', async () => {
+  // As pve-access-control's roles() and PBS's AclTree walk the path from / down.
+  const add = (remoteId: string, name: string, acl: { path: string; role: string; propagate: boolean }[]) => {
+    const remote = sim.world.remote(remoteId)!;
+    remote.principals.push({ name, kind: 'token', authid: `root@pam!${name}`, userid: 'root@pam', secret: `secret-${name}`, acl });
+    return new SimClient(sim.remotes.find((r) => r.id === remoteId)!, { credential: name });
+  };
+  const c = add('prod-cluster', 'layered', [
+    { path: '/', role: 'Administrator', propagate: true },
+    { path: '/vms/100', role: 'NoAccess', propagate: true },
+    { path: '/nodes/pve-prod-1', role: 'PVEAuditor', propagate: true },
+    { path: '/vms', role: 'PVEVMUser', propagate: false },
+  ]);
+  const listed = (await c.get('/cluster/resources', { type: 'vm' })).data as { vmid: number; node: string; type: string }[];
+  const vms = listed.map((g) => g.vmid);
+  assert.ok(!vms.includes(100), 'NoAccess on /vms/100 hides it although / grants Administrator');
+  assert.equal(vms.length, sim.world.remote('prod-cluster')!.guests.size - 1, 'a non-propagating entry on /vms does not replace what / grants below it');
+  const other = listed.find((g) => g.vmid !== 100)!;
+  const denied = await c.get('/nodes/pve-prod-1/qemu/100/status/current');
+  assert.deepEqual([denied.status, denied.reason], [403, 'Permission check failed (/vms/100, VM.Audit)']);
+  assert.equal((await c.post(`/nodes/${other.node}/${other.type}/${other.vmid}/status/stop`)).status, 200, 'Administrator still holds on the others');
+  // PVEAuditor on one node replaces Administrator there: no Sys.Modify, so no update list.
+  assert.equal((await c.get('/nodes/pve-prod-1/apt/update')).status, 403);
+  assert.equal((await c.get('/nodes/pve-prod-2/apt/update')).status, 200);
+  const perms = (await c.get('/access/permissions')).data as Record<string, Record<string, number>>;
+  assert.equal(perms['/']?.['Sys.Modify'], 1);
+  assert.equal(perms['/nodes/pve-prod-1']?.['Sys.Audit'], 1);
+  assert.equal(perms['/nodes/pve-prod-1']?.['Sys.Modify'], undefined);
+  assert.equal(perms['/vms/100'], undefined);
+
+  // PBS walks its tree the same way.
+  const b = add('backup', 'layered', [
+    { path: '/', role: 'Admin', propagate: true },
+    { path: '/datastore/lab', role: 'NoAccess', propagate: true },
+  ]);
+  const stores = ((await b.get('/admin/datastore')).data as { store: string }[]).map((d) => d.store);
+  assert.deepEqual(stores, ['prod']);
+  assert.equal((await b.get('/admin/datastore/lab/status')).status, 403);
+});
+
 test('unknown parameters and malformed values are refused with 400, as PVE and PBS do', async () => {
   const c = new SimClient(prodRemote);
   const r = await c.get('/cluster/resources', { type: 'qemu' });

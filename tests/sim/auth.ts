@@ -54,19 +54,46 @@ export class Auth {
     return this.principal.authid;
   }
 
-  /** Privileges on a path: every ACL entry on it or (propagating) above it. */
+  /**
+   * Privileges on a path, as pve-access-control's `roles()` and PBS's `AclTree::roles` compute
+   * them: walking from `/` down to the path, the deepest level with entries for the credential
+   * (propagating ones, or any on the path itself) replaces what was inherited, and NoAccess
+   * there removes everything. PVE then adds the roles of a guest's pool (RPCEnvironment).
+   */
   privs(path: string): Set<string> {
     const out = new Set<string>();
-    for (const a of this.applicable(path)) for (const p of roleSet(this.remote.type, a.role)) out.add(p);
+    for (const role of this.roles(path)) for (const p of roleSet(this.remote.type, role)) out.add(p);
     return out;
   }
 
-  private applicable(path: string) {
-    const paths = [path, ...this.extraPaths(path)];
-    return this.principal.acl.filter((a) => paths.some((p) => a.path === p || (a.propagate && (a.path === '/' || p.startsWith(a.path + '/')))));
+  private roles(path: string): string[] {
+    const cached = this.roleCache.get(path);
+    if (cached) return cached;
+    // RPCEnvironment: NoAccess on the path is not trumped by the pool's roles, but NoAccess
+    // on the pool trumps the path's own.
+    const own = this.rolesOn(path);
+    const pooled = this.extraPaths(path).flatMap((p) => this.rolesOn(p));
+    const roles = own.includes('NoAccess') || pooled.includes('NoAccess') ? [] : [...own, ...pooled];
+    this.roleCache.set(path, roles);
+    return roles;
   }
 
-  /** PVE: a guest or storage in a pool also gets the pool's ACL. */
+  private readonly roleCache = new Map<string, string[]>();
+
+  /** The roles on a path after the walk from `/` (NoAccess kept, so the caller can apply it). */
+  private rolesOn(path: string): string[] {
+    const parts = path.split('/').filter(Boolean);
+    let current: string[] = [];
+    for (let depth = 0; depth <= parts.length; depth++) {
+      const level = '/' + parts.slice(0, depth).join('/');
+      const final = depth === parts.length;
+      const here = this.principal.acl.filter((a) => a.path === level && (final || a.propagate)).map((a) => a.role);
+      if (here.length > 0) current = here.includes('NoAccess') ? ['NoAccess'] : here;
+    }
+    return current;
+  }
+
+  /** PVE: a guest in a pool also gets the pool's roles. */
   private extraPaths(path: string): string[] {
     if (this.remote.type !== 'pve' || !path.startsWith('/vms/')) return [];
     const g = this.remote.guests.get(Number(path.slice(5)));
@@ -74,9 +101,8 @@ export class Auth {
   }
 
   has(path: string, privs: string[], any = false): boolean {
-    // Asked for every guest of a listing: no sets built, just the entries that apply.
-    const entries = this.applicable(path);
-    const holds = (p: string) => entries.some((a) => roleSet(this.remote.type, a.role).has(p));
+    const roles = this.roles(path);
+    const holds = (p: string) => roles.some((r) => roleSet(this.remote.type, r).has(p));
     return any ? privs.some(holds) : privs.every(holds);
   }
 

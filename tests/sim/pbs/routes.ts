@@ -26,6 +26,9 @@ function theNode(ctx: Ctx) {
 function store(ctx: Ctx): Datastore {
   const ds = pbs(ctx).datastores.find((d) => d.name === ctx.params.store);
   if (!ds) throw new HttpError(400, `datastore '${String(ctx.params.store)}' does not exist`);
+  // The datastore handlers check in their bodies (the schema says `user: all`); without any
+  // privilege on or below the store PBS answers 403 rather than leak that it exists.
+  if (!canSeeStore(ctx, ds.name)) throw new HttpError(403, 'permission check failed');
   return ds;
 }
 
