@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { startSim } from './index.ts';
 import type { Sim, SimRemote } from './index.ts';
 import { SimClient, waitTask } from './testing.ts';
+import type { PveState } from './state.ts';
 
 let sim: Sim;
 let prodRemote: SimRemote;
@@ -131,7 +132,7 @@ test('the most specific ACL path decides: a deeper entry replaces what propagate
   const listed = (await c.get('/cluster/resources', { type: 'vm' })).data as { vmid: number; node: string; type: string }[];
   const vms = listed.map((g) => g.vmid);
   assert.ok(!vms.includes(100), 'NoAccess on /vms/100 hides it although / grants Administrator');
-  assert.equal(vms.length, sim.world.remote('prod-cluster')!.guests.size - 1, 'a non-propagating entry on /vms does not replace what / grants below it');
+  assert.equal(vms.length, (sim.world.remote('prod-cluster') as PveState).guests.size - 1, 'a non-propagating entry on /vms does not replace what / grants below it');
   const other = listed.find((g) => g.vmid !== 100)!;
   const denied = await c.get('/nodes/pve-prod-1/qemu/100/status/current');
   assert.deepEqual([denied.status, denied.reason], [403, 'Permission check failed (/vms/100, VM.Audit)']);
