@@ -10,9 +10,9 @@ import type { Datastore, PbsState } from '../state.ts';
 import { findNode } from '../state.ts';
 import type { Task } from '../tasks.ts';
 import { logPage, parseUpid, taskBase } from '../tasks.ts';
-import { nodeUsage, rrdTimes } from '../usage.ts';
+import { nodeRrd, nodeUsage, rrdTimes } from '../usage.ts';
 import { noise } from '../rng.ts';
-import { aptRefresh, subscription } from '../pve/nodes.ts';
+import { aptRefresh, repositories, subscription } from '../pve/nodes.ts';
 
 const pbs = (ctx: Ctx) => ctx.remote as PbsState;
 const now = (ctx: Ctx) => ctx.world.nodeNow(ctx.via);
@@ -165,6 +165,20 @@ function dsStatus(ctx: Ctx): unknown {
   return out;
 }
 
+/** proxmox-backup api2/node/rrd.rs: the `host` RRD (CPU, memory, swap, network, root disk). */
+function hostRrd(ctx: Ctx): unknown[] {
+  const n = theNode(ctx);
+  return nodeRrd(n, String(ctx.params.timeframe), String(ctx.params.cf ?? 'AVERAGE'), now(ctx)).map((p) => {
+    if (p.cpu === undefined) return { time: p.time };
+    const io = noise(n.rootfs % 99_991, p.time!);
+    return {
+      time: p.time, cpu: p.cpu, iowait: p.iowait, loadavg: p.loadavg, memtotal: p.memtotal, memused: p.memused, swaptotal: p.swaptotal, swapused: p.swapused, netin: p.netin, netout: p.netout,
+      total: p.roottotal, used: p.rootused, available: p.roottotal! - p.rootused!,
+      read_ios: Math.round(io * 80), read_bytes: Math.round(io * 3e6), write_ios: Math.round(io * 120), write_bytes: Math.round(io * 5e6), io_ticks: Math.round(io * 20) / 1000,
+    };
+  });
+}
+
 function dsRrd(ctx: Ctx): unknown[] {
   const ds = store(ctx);
   return rrdTimes(String(ctx.params.timeframe), now(ctx)).map((t) => {
@@ -293,6 +307,8 @@ export const pbsRoutes: RouteTable = {
   'GET /nodes/{node}/subscription': (ctx) => subscription(theNode(ctx), 'pbs'),
   'GET /nodes/{node}/apt/update': (ctx) => theNode(ctx).updates,
   'POST /nodes/{node}/apt/update': (ctx) => aptRefresh(ctx, theNode(ctx)),
+  'GET /nodes/{node}/apt/repositories': (ctx) => repositories(theNode(ctx)),
+  'GET /nodes/{node}/rrd': hostRrd,
   'GET /nodes/{node}/tasks': taskList,
   'GET /nodes/{node}/tasks/{upid}/status': taskStatus,
   'GET /nodes/{node}/tasks/{upid}/log': taskLog,

@@ -1,5 +1,6 @@
 // PVE per-node endpoints: status, subscription, apt (update list, refresh, repositories),
 // RRD data, storages (list, status, backup content) and certificate info.
+import { createHash } from 'node:crypto';
 import type { Ctx, RouteTable } from '../router.ts';
 import { fail } from '../http-error.ts';
 import { nodeUsage, nodeRrd } from '../usage.ts';
@@ -72,43 +73,42 @@ export function aptRefresh(ctx: Ctx, n: NodeState): string {
   return t.upid;
 }
 
+/**
+ * `apt/repositories` as proxmox-apt answers it. The same Rust code serves both products, but the
+ * wire dialect differs: PVE (through perlmod) gives booleans as 0/1, file digests as byte
+ * arrays and info indices as strings; PBS gives booleans, hex digests and integer indices —
+ * each as its own schema declares.
+ */
 export function repositories(n: NodeState): unknown {
-  const product = n.product;
-  const debian = {
-    path: '/etc/apt/sources.list.d/debian.sources',
-    'file-type': 'sources',
-    digest: [...Buffer.from(digest(n.name + 'debian'), 'hex')],
-    repositories: [
-      { Types: ['deb'], URIs: ['http://deb.debian.org/debian'], Suites: ['trixie', 'trixie-updates'], Components: ['main', 'contrib', 'non-free-firmware'], Options: [{ Key: 'Signed-By', Values: ['/usr/share/keyrings/debian-archive-keyring.gpg'] }], Comment: '', FileType: 'sources', Enabled: 1 },
-      { Types: ['deb'], URIs: ['http://security.debian.org/debian-security'], Suites: ['trixie-security'], Components: ['main', 'contrib', 'non-free-firmware'], Options: [{ Key: 'Signed-By', Values: ['/usr/share/keyrings/debian-archive-keyring.gpg'] }], Comment: '', FileType: 'sources', Enabled: 1 },
-    ],
-  };
-  const name = product === 'pve' ? 'pve' : 'pbs';
-  const enterprise = {
-    path: `/etc/apt/sources.list.d/${name}-enterprise.sources`,
-    'file-type': 'sources',
-    digest: [...Buffer.from(digest(n.name + 'enterprise'), 'hex')],
-    repositories: [{ Types: ['deb'], URIs: [`https://enterprise.proxmox.com/debian/${name}`], Suites: ['trixie'], Components: [`${name}-enterprise`], Options: [{ Key: 'Signed-By', Values: ['/usr/share/keyrings/proxmox-archive-keyring.gpg'] }], Comment: '', FileType: 'sources', Enabled: n.enterpriseRepo ? 1 : 0 }],
-  };
-  const files = [debian, enterprise];
-  if (!n.enterpriseRepo) {
-    files.push({
-      path: '/etc/apt/sources.list.d/proxmox.sources',
-      'file-type': 'sources',
-      digest: [...Buffer.from(digest(n.name + 'nosub'), 'hex')],
-      repositories: [{ Types: ['deb'], URIs: [`http://download.proxmox.com/debian/${name}`], Suites: ['trixie'], Components: [`${name}-no-subscription`], Options: [{ Key: 'Signed-By', Values: ['/usr/share/keyrings/proxmox-archive-keyring.gpg'] }], Comment: '', FileType: 'sources', Enabled: 1 }],
-    });
-  }
-  const infos = files.flatMap((f) => f.repositories.map((r, i) => ({ path: f.path, index: String(i), kind: 'origin', message: r.URIs[0]!.includes('proxmox') ? 'Proxmox' : 'Debian' })));
+  const name = n.product;
+  const pbs = name === 'pbs';
+  const flag = (on: boolean) => (pbs ? on : on ? 1 : 0);
+  // proxmox-apt digests are SHA-256.
+  const sha256 = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
+  const fileDigest = (seed: string) => (pbs ? sha256(seed) : [...Buffer.from(sha256(seed), 'hex')]);
+  const keyring = (file: string) => [{ Key: 'Signed-By', Values: [`/usr/share/keyrings/${file}`] }];
+  const repo = (uri: string, suites: string[], components: string[], enabled: boolean, key: string) => ({ Types: ['deb'], URIs: [uri], Suites: suites, Components: components, Options: keyring(key), Comment: '', FileType: 'sources', Enabled: flag(enabled) });
+  const file = (path: string, seed: string, repositories: ReturnType<typeof repo>[]) => ({ path, 'file-type': 'sources', digest: fileDigest(n.name + seed), repositories });
+  const debianComponents = ['main', 'contrib', 'non-free-firmware'];
+  const files = [
+    file('/etc/apt/sources.list.d/debian.sources', 'debian', [
+      repo('http://deb.debian.org/debian', ['trixie', 'trixie-updates'], debianComponents, true, 'debian-archive-keyring.gpg'),
+      repo('http://security.debian.org/debian-security', ['trixie-security'], debianComponents, true, 'debian-archive-keyring.gpg'),
+    ]),
+    file(`/etc/apt/sources.list.d/${name}-enterprise.sources`, 'enterprise', [repo(`https://enterprise.proxmox.com/debian/${name}`, ['trixie'], [`${name}-enterprise`], n.enterpriseRepo, 'proxmox-archive-keyring.gpg')]),
+  ];
+  if (!n.enterpriseRepo) files.push(file('/etc/apt/sources.list.d/proxmox.sources', 'nosub', [repo(`http://download.proxmox.com/debian/${name}`, ['trixie'], [`${name}-no-subscription`], true, 'proxmox-archive-keyring.gpg')]));
+  const infos = files.flatMap((f) => f.repositories.map((r, i) => ({ path: f.path, index: pbs ? i : String(i), kind: 'origin', message: r.URIs[0]!.includes('proxmox') ? 'Proxmox' : 'Debian' })));
   return {
     files,
     errors: [],
-    digest: digest(files),
+    digest: sha256(files),
     infos,
     'standard-repos': [
-      { handle: 'enterprise', name: 'Enterprise', status: n.enterpriseRepo ? 1 : 0 },
-      { handle: 'no-subscription', name: 'No-Subscription', ...(n.enterpriseRepo ? {} : { status: 1 }) },
-      { handle: 'test', name: 'Test' },
+      // PBS 4 adds each standard repository's description (the PVE schema has none).
+      { handle: 'enterprise', name: 'Enterprise', status: flag(n.enterpriseRepo), ...(pbs ? { description: 'This is the default, stable, and recommended repository, available for all Proxmox subscription users.' } : {}) },
+      { handle: 'no-subscription', name: 'No-Subscription', ...(n.enterpriseRepo ? {} : { status: flag(true) }), ...(pbs ? { description: 'This is the recommended repository for testing and non-production use. Its packages are not as heavily tested and validated as the production ready enterprise repository. You don\'t need a subscription key to access this repository.' } : {}) },
+      { handle: 'test', name: 'Test', ...(pbs ? { description: 'This repository contains the latest packages and is primarily used for test labs and by developers to test new features.' } : {}) },
     ],
   };
 }

@@ -32,6 +32,7 @@ export const UNDOCUMENTED: Undocumented[] = [
   { op: 'pve GET /nodes/{node}/lxc/{vmid}/migrate', at: 'data.not-allowed-nodes', kind: 'shape', reason: 'pve-container migrate_vm_precondition keys `not-allowed-nodes` by node name; the schema describes one entry as if it were the map.' },
   { op: 'pbs GET /admin/datastore/{store}/snapshots', at: 'data[].files[]', kind: 'shape', reason: 'pbs-api-types SnapshotListItem.files is Vec<BackupContent> ({filename, size, crypt-mode}) while its #[api] schema declares the items as archive-name strings.' },
   { op: 'pbs GET /admin/datastore/{store}/rrd', at: 'data', kind: 'shape', reason: 'proxmox-backup returns the RRD list as an untyped Value (schema `null`); the real answer is an array of {time, total, used, available, read_ios, read_bytes, write_ios, write_bytes, io_ticks}.' },
+  { op: 'pbs GET /nodes/{node}/rrd', at: 'data', kind: 'shape', reason: 'proxmox-backup api2/node/rrd.rs returns the `host` RRD as an untyped Value (schema `null`); the real answer is an array of {time, cpu, iowait, loadavg, memtotal, memused, swaptotal, swapused, netin, netout, total, used, available, read_ios, read_bytes, write_ios, write_bytes, io_ticks}.' },
   { op: 'pbs GET /nodes/{node}/tasks/{upid}/log', at: 'data', kind: 'shape', reason: 'proxmox-backup read_task_log returns an untyped Value (schema `null`); the real answer is an array of {n, t} with `total` and `active` beside `data`.' },
 ];
 
