@@ -98,6 +98,28 @@ test('the add-remote wizard discovers a cluster from one node, with every finger
   assert.equal(s.cluster, undefined);
 });
 
+test('the add-remote wizard reads a PBS host and its privileges; a pool-limited PVE token is refused for lacking Sys.Audit on /', async () => {
+  const pbs = remote('backup');
+  const tok = pbs.credentials.find((c) => c.name === 'steward') as { tokenid: string; secret: string };
+  const n = pbs.nodes[0]!;
+  const scan = await scanRemote({ type: 'pbs', host: n.host, port: n.port, fingerprint: n.fingerprint, credential: { kind: 'token', tokenid: tok.tokenid, secret: tok.secret } }, { retries: 0 });
+  assert.equal(scan.type, 'pbs');
+  assert.ok(scan.privileges.every((p) => p.granted), JSON.stringify(scan.privileges));
+  const audit = pbs.credentials.find((c) => c.name === 'auditor') as { tokenid: string; secret: string };
+  const auditScan = await scanRemote({ type: 'pbs', host: n.host, port: n.port, fingerprint: n.fingerprint, credential: { kind: 'token', tokenid: audit.tokenid, secret: audit.secret } }, { retries: 0 });
+  assert.ok(auditScan.privileges.every((p) => p.granted), 'Audit on / covers what Steward reads');
+
+  const prod = remote('prod-cluster');
+  const limited = prod.credentials.find((c) => c.name === 'customer-a') as { tokenid: string; secret: string };
+  const p0 = prod.nodes[0]!;
+  await assert.rejects(
+    scanRemote({ type: 'pve', host: p0.host, port: p0.port, fingerprint: p0.fingerprint, credential: { kind: 'token', tokenid: limited.tokenid, secret: limited.secret } }, { retries: 0 }),
+    // Either the wizard sees it in /access/permissions, or the cluster refuses /cluster/status
+    // (PVE's check there is Sys.Audit on /): both name what is missing.
+    (err: Error & { code?: string }) => err.code === 'remote_forbidden' && /Sys\.Audit on \/ |\(\/, Sys\.Audit\)/.test(err.message),
+  );
+});
+
 test('nothing Steward sent was refused and nothing the simulator answered broke the schema', () => {
   const refused = observed.filter((o) => o.status === 400);
   assert.deepEqual(refused, []);
