@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startSim } from './index.ts';
 import type { Sim, SimRemote } from './index.ts';
 import { SimClient, waitTask } from './testing.ts';
-import type { PveState } from './state.ts';
+import type { PbsState, PveState } from './state.ts';
 
 let sim: Sim;
 let prodRemote: SimRemote;
@@ -154,6 +154,28 @@ test('the most specific ACL path decides: a deeper entry replaces what propagate
   const stores = ((await b.get('/admin/datastore')).data as { store: string }[]).map((d) => d.store);
   assert.deepEqual(stores, ['prod']);
   assert.equal((await b.get('/admin/datastore/lab/status')).status, 403);
+});
+
+test('PBS: a backup-only credential lists just the groups it owns; Audit lists all', async () => {
+  const pbsState = sim.world.remote('backup') as PbsState;
+  const prod = pbsState.datastores.find((d) => d.name === 'prod')!;
+  const mine = prod.snapshots.find((s) => s.type === 'ct') ?? prod.snapshots[0]!;
+  const owner = 'backup-client@pbs!pve';
+  for (const s of prod.snapshots) if (s.type === mine.type && s.id === mine.id) s.owner = owner;
+  const add = (authid: string, role: string) => {
+    pbsState.principals.push({ name: authid, kind: 'token', authid, userid: authid.split('!')[0]!, secret: `s-${authid}`, acl: [{ path: '/datastore/prod', role, propagate: true }] });
+    return new SimClient(sim.remotes.find((r) => r.id === 'backup')!, { credential: authid });
+  };
+  const client = add(owner, 'DatastoreBackup');
+  const groups = (await client.get('/admin/datastore/prod/groups')).data as { 'backup-type': string; 'backup-id': string; owner: string }[];
+  assert.deepEqual(groups.map((g) => `${g['backup-type']}/${g['backup-id']}`), [`${mine.type}/${mine.id}`]);
+  const snaps = (await client.get('/admin/datastore/prod/snapshots')).data as { owner: string }[];
+  assert.ok(snaps.length > 0 && snaps.every((s) => s.owner === owner));
+  const stranger = add('other@pbs!pve', 'DatastoreBackup');
+  assert.deepEqual((await stranger.get('/admin/datastore/prod/snapshots')).data, []);
+  const auditor = new SimClient(pbsRemote, { credential: 'auditor' });
+  const all = (await auditor.get('/admin/datastore/prod/groups')).data as unknown[];
+  assert.ok(all.length > 1);
 });
 
 test('unknown parameters and malformed values are refused with 400, as PVE and PBS do', async () => {

@@ -114,12 +114,25 @@ function datastoreUsage(ctx: Ctx): unknown[] {
   });
 }
 
+/**
+ * proxmox-backup list_groups/list_snapshots: Datastore.Audit lists everything; with only
+ * Datastore.Backup a credential sees the groups it owns (a user also those of its tokens).
+ */
+function listable(ctx: Ctx, ds: Datastore): (owner: string) => boolean {
+  const auth = ctx.auth!;
+  if (auth.has(`/datastore/${ds.name}`, ['Datastore.Audit'])) return () => true;
+  if (!auth.has(`/datastore/${ds.name}`, ['Datastore.Backup'])) throw new HttpError(403, 'permission check failed');
+  const me = auth.authid;
+  return (owner) => owner === me || (!me.includes('!') && owner.startsWith(`${me}!`));
+}
+
 function groups(ctx: Ctx): unknown[] {
   const ds = store(ctx);
+  const mayList = listable(ctx, ds);
   const ns = (ctx.params.ns as string | undefined) ?? '';
   const map = new Map<string, { type: string; id: string; last: number; count: number; files: string[]; owner: string; comment?: string }>();
   for (const s of ds.snapshots) {
-    if (s.ns !== ns) continue;
+    if (s.ns !== ns || !mayList(s.owner)) continue;
     const k = `${s.type}/${s.id}`;
     const g = map.get(k);
     if (!g) map.set(k, { type: s.type, id: s.id, last: s.time, count: 1, files: s.files.map((f) => f.filename), owner: s.owner, ...(s.comment ? { comment: s.comment } : {}) });
@@ -133,10 +146,11 @@ function groups(ctx: Ctx): unknown[] {
 
 function snapshots(ctx: Ctx): unknown[] {
   const ds = store(ctx);
+  const mayList = listable(ctx, ds);
   const p = ctx.params;
   const ns = (p.ns as string | undefined) ?? '';
   return ds.snapshots
-    .filter((s) => s.ns === ns && (!p['backup-type'] || s.type === p['backup-type']) && (!p['backup-id'] || s.id === p['backup-id']))
+    .filter((s) => s.ns === ns && mayList(s.owner) && (!p['backup-type'] || s.type === p['backup-type']) && (!p['backup-id'] || s.id === p['backup-id']))
     .map((s) => ({
       'backup-type': s.type,
       'backup-id': s.id,
