@@ -57,3 +57,33 @@ test('start a stopped guest of the demo and watch its task finish', async () => 
   tp.assertClean();
   await tp.close();
 });
+
+test('the resource tree is one tab stop and works with the arrow keys', async () => {
+  const tp = await openPage(suite.browser, suite.stack);
+  const { page } = tp;
+  await login(page, 'admin@steward', PASSWORD);
+  const tree = page.getByRole('tree', { name: 'Resource tree' });
+  const focused = tree.locator('[role=treeitem]:focus');
+  const first = tree.getByRole('treeitem').first();
+  await first.waitFor();
+  assert.equal(await tree.locator('[role=treeitem][tabindex="0"]').count(), 1, 'exactly one tab stop');
+  const remote = await first.getAttribute('aria-label');
+  await first.focus();
+  await page.keyboard.press('ArrowRight');
+  await tree.locator(`[role=treeitem][aria-label="${remote}"][aria-expanded="true"]`).waitFor();
+  await page.keyboard.press('ArrowRight');
+  const child = await focused.getAttribute('aria-level');
+  assert.equal(child, '2', 'Right on an open branch steps into its first child');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await focused.getAttribute('aria-label'), remote, 'Left on a closed child goes back to the parent');
+  await page.keyboard.press('ArrowLeft');
+  await tree.locator(`[role=treeitem][aria-label="${remote}"][aria-expanded="false"]`).waitFor();
+  await page.keyboard.press('End');
+  await page.keyboard.press('Home');
+  assert.equal(await focused.getAttribute('aria-label'), remote);
+  assert.equal(await tree.locator('[role=treeitem][tabindex="0"]').count(), 1, 'still one tab stop');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`**/remotes/${remote}`);
+  tp.assertClean();
+  await tp.close();
+});

@@ -7,7 +7,6 @@ import type { Stack } from '../harness/stack.ts';
 import { launchBrowser } from './browser.ts';
 
 
-/** Whether the API on this stack has the login route yet (access control is its own issue). */
 
 export async function createUser(stack: Stack, userid: string, password: string, role = 'Admin'): Promise<void> {
   const r = await stack.admin(['user', 'create', userid, '--role', role, '--password-stdin'], `${password}\n`);
