@@ -47,7 +47,7 @@ export interface TestPage {
 export async function openPage(
   browser: Browser,
   stack: Stack,
-  opts: { viewport?: keyof typeof VIEWPORTS; colorScheme?: 'light' | 'dark'; allowConsole?: RegExp[] } = {},
+  opts: { viewport?: keyof typeof VIEWPORTS; colorScheme?: 'light' | 'dark'; allowConsole?: RegExp[]; bypassCSP?: boolean } = {},
 ): Promise<TestPage> {
   const base = `https://localhost:${stack.port}`;
   const context = await browser.newContext({
@@ -57,6 +57,8 @@ export async function openPage(
     colorScheme: opts.colorScheme ?? 'light',
     // No animations: screenshots and clicks see the settled layout.
     reducedMotion: 'reduce',
+    // Only for injecting test tooling (axe-core compiles its messages with new Function).
+    bypassCSP: opts.bypassCSP ?? false,
   });
   const page = await context.newPage();
   const problems: string[] = [];
