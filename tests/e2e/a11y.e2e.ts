@@ -10,18 +10,8 @@ import { openPage } from './browser.ts';
 import { login, useSuite } from './session.ts';
 
 const PASSWORD = 'a11y admin password';
-const suite = useSuite({ 'admin@steward': [PASSWORD] }, { before, after });
-let stopSim: (() => Promise<void>) | undefined;
+const suite = useSuite({ 'admin@steward': [PASSWORD] }, { before, after }, { demo: true });
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-before(async () => {
-  await suite.started;
-  const { setupDemoRemotes } = await import('../demo-remotes.ts');
-  stopSim = await setupDemoRemotes(suite.stack, PASSWORD);
-});
-after(async () => {
-  await stopSim?.();
-});
 
 interface Violation { id: string; impact: string | null; help: string; nodes: { target: unknown[]; failureSummary?: string }[] }
 

@@ -7,17 +7,7 @@ import { openPage, screenshots } from './browser.ts';
 import { login, useSuite } from './session.ts';
 
 const PASSWORD = 'demo admin password';
-const suite = useSuite({ 'admin@steward': [PASSWORD] }, { before, after });
-let stopSim: (() => Promise<void>) | undefined;
-
-before(async () => {
-  await suite.started;
-  const { setupDemoRemotes } = await import('../demo-remotes.ts');
-  stopSim = await setupDemoRemotes(suite.stack, PASSWORD);
-});
-after(async () => {
-  await stopSim?.();
-});
+const suite = useSuite({ 'admin@steward': [PASSWORD] }, { before, after }, { demo: true });
 
 interface Status { remotes: { list: { remote: string; status: string }[] }; 'failed-tasks': { remote: string; status?: string }[] }
 interface Guest { remote: string; type: string; vmid: number; name?: string; status?: string; template?: boolean }

@@ -41,10 +41,16 @@ export interface Suite {
 
 /**
  * One stack and one browser per test file, started in `before` and stopped in `after`, with
- * the given users (id → [password, role]) created with steward-admin.
+ * the given users (id → [password, role]) created with steward-admin; with `demo`, also the
+ * simulator's demo scenario added as remotes the way `make demo` does (needs admin@steward).
  */
-export function useSuite(users: Record<string, [string, string?]>, hooks: { before: typeof beforeHook; after: typeof afterHook }): Suite {
+export function useSuite(
+  users: Record<string, [string, string?]>,
+  hooks: { before: typeof beforeHook; after: typeof afterHook },
+  opts: { demo?: boolean } = {},
+): Suite {
   const suite = {} as Suite;
+  let stopDemo: (() => Promise<void>) | undefined;
   let done!: () => void;
   let failed!: (err: unknown) => void;
   suite.started = new Promise<void>((res, rej) => { done = res; failed = rej; });
@@ -54,6 +60,12 @@ export function useSuite(users: Record<string, [string, string?]>, hooks: { befo
     // A short failed-login delay keeps the suite fast; the delay itself is the access tests' subject.
     [suite.stack, suite.browser] = await Promise.all([startStack({ extraConfig: { LOGIN_FAILURE_DELAY_MS: '200' } }), launchBrowser()]);
     for (const [id, [password, role]] of Object.entries(users)) await createUser(suite.stack, id, password, role);
+    if (opts.demo) {
+      const admin = users['admin@steward'];
+      if (!admin) throw new Error('the demo remotes are added by admin@steward: include that user');
+      const { setupDemoRemotes } = await import('../demo-remotes.ts');
+      stopDemo = await setupDemoRemotes(suite.stack, admin[0]);
+    }
   };
   hooks.before(async () => {
     try {
@@ -66,6 +78,7 @@ export function useSuite(users: Record<string, [string, string?]>, hooks: { befo
   });
 
   hooks.after(async () => {
+    await stopDemo?.();
     await suite.browser?.close();
     await suite.stack?.stop();
   });

@@ -2,24 +2,13 @@
 // the headers are the strict ones, and an unknown deep link still serves the app.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { startStack } from '../harness/stack.ts';
-import type { Stack } from '../harness/stack.ts';
-import { launchBrowser, openPage, screenshots } from './browser.ts';
+import { openPage, screenshots } from './browser.ts';
+import { useSuite } from './session.ts';
 
-let stack: Stack;
-let browser: Browser;
-
-before(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const suite = useSuite({}, { before, after });
 
 test('the login page loads under the strict CSP with no console error', async () => {
-  const tp = await openPage(browser, stack);
+  const tp = await openPage(suite.browser, suite.stack);
   const res = await tp.page.goto('/resources?search=x');
   const csp = res?.headers()['content-security-policy'] ?? '';
   assert.match(csp, /script-src 'self'/);

@@ -1,28 +1,18 @@
 // The UI's behaviour in a real Chromium, served by the real steward-api, with the API's
-// answers stubbed at the browser's network boundary (stub-api.ts) until the login route and
-// the simulator are on main: search narrows the table and the DOM stays bounded at 50,000
+// answers stubbed at the browser's network boundary (stub-api.ts), so 50,000 rows and exact
+// task timings need no simulator: search narrows the table and the DOM stays bounded at 50,000
 // rows; a guest is started and its task followed to the end; stop asks for the guest's
 // name; a read-only session sees no action buttons; every change carries the CSRF token.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { startStack } from '../harness/stack.ts';
-import type { Stack } from '../harness/stack.ts';
-import { launchBrowser, openPage, screenshots } from './browser.ts';
+import { openPage, screenshots } from './browser.ts';
+import { useSuite } from './session.ts';
 import { stubApi } from './stub-api.ts';
 
-let stack: Stack;
-let browser: Browser;
-before(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const suite = useSuite({}, { before, after });
 
 test('search narrows the table; 50,000 rows keep the DOM small', async () => {
-  const tp = await openPage(browser, stack);
+  const tp = await openPage(suite.browser, suite.stack);
   const { page } = tp;
   const stub = await stubApi(page, { guests: 50_000 });
   await page.goto('/');
@@ -43,7 +33,7 @@ test('search narrows the table; 50,000 rows keep the DOM small', async () => {
 });
 
 test('start a guest and follow its task to the end; stop needs the name typed', async () => {
-  const tp = await openPage(browser, stack);
+  const tp = await openPage(suite.browser, suite.stack);
   const { page } = tp;
   const stub = await stubApi(page, { guests: 20 });
   await page.goto('/remotes/pve9/qemu/109');
@@ -73,7 +63,7 @@ test('start a guest and follow its task to the end; stop needs the name typed', 
 });
 
 test('a read-only session sees no action buttons and no administration', async () => {
-  const tp = await openPage(browser, stack);
+  const tp = await openPage(suite.browser, suite.stack);
   const { page } = tp;
   await stubApi(page, { guests: 20, permissions: { '/remotes': { audit: 1 } } });
   await page.goto('/remotes/pve3/qemu/103');
@@ -86,7 +76,7 @@ test('a read-only session sees no action buttons and no administration', async (
 });
 
 test('phone width: the navigation is a drawer; the theme toggle switches to dark', async () => {
-  const tp = await openPage(browser, stack, { viewport: 'phone' });
+  const tp = await openPage(suite.browser, suite.stack, { viewport: 'phone' });
   const { page } = tp;
   await stubApi(page, { guests: 20 });
   await page.goto('/');
