@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import type { Fault, FaultTarget, SimCredential, SimRemote } from './types.ts';
+import type { Fault, FaultTarget, SimCredential, SimNodeStats, SimRemote, SimRequest } from './types.ts';
 import type { ScenarioSpec } from './scenario.ts';
 import { FaultSpec, loadScenarioFile, parseScenario } from './scenario.ts';
 import { DEFAULT_SCALE, scaleScenario } from './scenarios/scale.ts';
@@ -21,7 +21,7 @@ import { NodeServer } from './server.ts';
 import { nodeCertificate } from './certs.ts';
 import type { NodeCertificate } from './certs.ts';
 
-export type { Fault, FaultTarget, SimCredential, SimNode, SimRemote, Product } from './types.ts';
+export type { Fault, FaultTarget, SimCredential, SimNode, SimNodeStats, SimRemote, SimRequest, Product } from './types.ts';
 export type { ScenarioSpec } from './scenario.ts';
 export type { Observed } from './router.ts';
 
@@ -53,6 +53,8 @@ export interface SimOptions {
   observe?: (o: Observed) => void;
   /** A clock for the simulated world (tests that move time); default Date.now. */
   now?: () => number;
+  /** Keep every request received in `sim.requests` (tests that prove what was or was not sent). */
+  recordRequests?: boolean;
 }
 
 export interface Sim {
@@ -66,6 +68,12 @@ export interface Sim {
   settled(): Promise<void>;
   /** Requests answered so far, all nodes. */
   requestCount(): number;
+  /** Every request received, oldest first, when started with `recordRequests` (tests may clear it). */
+  requests: SimRequest[];
+  /** Connections, requests and peak concurrency of one node (live figures). */
+  stats(target: Required<FaultTarget>): SimNodeStats;
+  /** Starts measuring peak concurrency afresh on every node. */
+  resetStats(): void;
 }
 
 interface Identity {
@@ -108,6 +116,8 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
   if (opts.observe) for (const r of Object.values(routers)) r.observer = opts.observe;
 
   const servers = new Map<NodeState, NodeServer>();
+  const requests: SimRequest[] = [];
+  const record = opts.recordRequests ? (r: SimRequest) => void requests.push(r) : undefined;
   const starts: Promise<void>[] = [];
   let remoteIndex = 0;
   for (const r of world.remotes.values()) {
@@ -116,7 +126,7 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
     for (const [i, n] of r.nodes.entries()) {
       const saved = identity?.nodes[`${r.id}/${n.name}`];
       n.cert = saved ? ({ key: saved.key, cert: saved.cert, fingerprint: saved.fingerprint } satisfies NodeCertificate) : nodeCertificate(n.name, [hostOf(i)]);
-      servers.set(n, new NodeServer(world, routers[r.type], n));
+      servers.set(n, new NodeServer(world, routers[r.type], n, record));
     }
     const group = r.nodes.map((n) => servers.get(n)!);
     if (opts.addressing === 'address') starts.push(startOnOnePort(group, hostOf, identity?.nodes[`${r.id}/${r.nodes[0]!.name}`]?.port ?? 0));
@@ -134,7 +144,15 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
   }
 
   let pending: Promise<void> = Promise.resolve();
-  const setFault = (target: FaultTarget, fault: Fault | null) => {
+  const nodeOf = (target: Required<FaultTarget>): NodeState => {
+    const n = world.remote(target.remote) && findNode(world.remote(target.remote)!, target.node);
+    if (!n) throw new Error(`no node '${target.node}' in remote '${target.remote}'`);
+    return n;
+  };
+
+  const setFault = (target: FaultTarget, given: Fault | null) => {
+    // A copy: a transient fault counts its answers down in place.
+    const fault = given ? { ...given } : null;
     const r = world.remote(target.remote);
     if (!r) throw new Error(`no remote '${target.remote}'`);
     let nodes: NodeState[];
@@ -198,7 +216,12 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
     setFault,
     world,
     settled: () => pending,
-    requestCount: () => [...servers.values()].reduce((a, s) => a + s.requests, 0),
+    requestCount: () => [...servers.values()].reduce((a, s) => a + s.stats.requests, 0),
+    requests,
+    stats: (target) => servers.get(nodeOf(target))!.stats,
+    resetStats: () => {
+      for (const s of servers.values()) s.resetStats();
+    },
     close: async () => {
       await pending;
       control.closeAllConnections();

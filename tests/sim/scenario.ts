@@ -6,13 +6,16 @@ import { z } from 'zod';
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
 const nodeName = z.string().min(1).max(63).regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/);
 
+/** Answer faults may stop by themselves after this many answers (a transient error). */
+const times = z.number().int().min(1).max(1_000_000).optional();
+
 export const FaultSpec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('down') }),
   z.strictObject({ kind: z.literal('slow'), ms: z.number().int().min(0).max(600_000) }),
   z.strictObject({ kind: z.literal('flapping'), periodMs: z.number().int().min(10).max(3_600_000).optional() }),
-  z.strictObject({ kind: z.literal('http'), status: z.union([z.literal(500), z.literal(502), z.literal(503)]) }),
-  z.strictObject({ kind: z.literal('truncated') }),
-  z.strictObject({ kind: z.literal('malformed') }),
+  z.strictObject({ kind: z.literal('http'), status: z.union([z.literal(500), z.literal(502), z.literal(503)]), times }),
+  z.strictObject({ kind: z.literal('truncated'), times }),
+  z.strictObject({ kind: z.literal('malformed'), times }),
   z.strictObject({ kind: z.literal('expired-ticket') }),
   z.strictObject({ kind: z.literal('cert-changed') }),
   z.strictObject({ kind: z.literal('clock-skew'), seconds: z.number().int().min(-31_536_000).max(31_536_000) }),

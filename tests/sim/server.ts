@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Answer, Router } from './router.ts';
 import type { NodeState, World } from './state.ts';
+import type { Fault, SimNodeStats, SimRequest } from './types.ts';
 import { effectiveFault } from './state.ts';
 import { nodeCertificate } from './certs.ts';
 import { HttpError } from './http-error.ts';
@@ -34,16 +35,20 @@ export class NodeServer {
   private readonly sockets = new Set<Socket>();
   private listening = false;
   private closed = false;
-  /** Requests answered (for the benchmark). */
-  requests = 0;
+  /** Connections, requests answered (also for the benchmark) and peak concurrency. */
+  readonly stats: SimNodeStats = { connections: 0, requests: 0, maxInFlight: 0 };
+  private inFlight = 0;
 
   constructor(
     private readonly world: World,
     private readonly router: Router,
     readonly node: NodeState,
+    /** Called with every request received, when the simulator records them. */
+    private readonly record?: (r: SimRequest) => void,
   ) {
     this.server = https.createServer({ key: node.cert.key, cert: node.cert.cert, keepAlive: true }, (req, res) => this.onRequest(req, res));
     this.server.keepAliveTimeout = 5000;
+    this.server.on('secureConnection', () => this.stats.connections++);
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.once('close', () => this.sockets.delete(s));
@@ -113,6 +118,18 @@ export class NodeServer {
     else if (!this.listening) await this.listen(this.node.port);
   }
 
+  /** A transient answer fault: one answer less to go; cleared when none is left. */
+  private consume(f: Fault & { times?: number }): void {
+    f.times = (f.times ?? 1) - 1;
+    if (f.times > 0) return;
+    if (this.node.fault === f) this.node.fault = null;
+    else if (this.node.remote.fault === f) this.node.remote.fault = null;
+  }
+
+  resetStats(): void {
+    this.stats.maxInFlight = this.inFlight;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await this.stopListening();
@@ -132,8 +149,12 @@ export class NodeServer {
     });
     req.on('end', () => {
       if (res.writableEnded) return;
-      this.requests++;
-      const answer = this.answer(req, Buffer.concat(chunks).toString('utf8'));
+      this.stats.requests++;
+      const text = Buffer.concat(chunks).toString('utf8');
+      this.record?.({ remote: this.node.remote.id, node: this.node.name, method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers }, body: text });
+      this.stats.maxInFlight = Math.max(this.stats.maxInFlight, ++this.inFlight);
+      res.once('close', () => this.inFlight--);
+      const answer = this.answer(req, text);
       this.send(req, res, answer);
     });
   }
@@ -184,6 +205,7 @@ export class NodeServer {
       };
       if (pve) headers.server = 'pve-api-daemon/3.0';
       let { status, reason, body } = a;
+      if (f && 'times' in f && f.times !== undefined) this.consume(f);
       if (f?.kind === 'http') {
         status = f.status;
         reason = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' }[f.status];

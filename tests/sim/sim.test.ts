@@ -10,7 +10,7 @@ let sim: Sim;
 const observed: Observed[] = [];
 
 before(async () => {
-  sim = await startSim({ scenario: 'demo', taskSpeed: 200, observe: (o) => observed.push(o) });
+  sim = await startSim({ scenario: 'demo', taskSpeed: 200, observe: (o) => observed.push(o), recordRequests: true });
 });
 after(() => sim.close());
 
@@ -49,4 +49,37 @@ test('every answer of a tour through the API passes the schema extract', async (
   }
   const problems = observed.flatMap((o) => o.problems.map((p) => `${o.key} ${p.at}: ${p.message}`));
   assert.deepEqual(problems, []);
+});
+
+test('the request log keeps what each node received; stats count connections and peak concurrency', async () => {
+  const lab = sim.remotes.find((r) => r.id === 'lab')!;
+  sim.requests.length = 0;
+  const before = { ...sim.stats({ remote: 'lab', node: 'lab-2' }) };
+  sim.resetStats();
+  sim.setFault({ remote: 'lab', node: 'lab-2' }, { kind: 'slow', ms: 50 });
+  await sim.settled();
+  const c = new SimClient(lab, { node: 1 });
+  await Promise.all([c.get('/version'), c.get('/version'), c.post('/nodes/lab-2/apt/update', {})]);
+  sim.setFault({ remote: 'lab', node: 'lab-2' }, null);
+  await sim.settled();
+  assert.deepEqual(sim.requests.map((r) => `${r.remote}/${r.node} ${r.method} ${r.path}`).sort(), ['lab/lab-2 GET /api2/json/version', 'lab/lab-2 GET /api2/json/version', 'lab/lab-2 POST /api2/json/nodes/lab-2/apt/update']);
+  assert.match(String(sim.requests[0]!.headers.authorization), /^PVEAPIToken=root@pam!steward=/);
+  const after = sim.stats({ remote: 'lab', node: 'lab-2' });
+  assert.equal(after.requests - before.requests, 3);
+  assert.equal(after.connections - before.connections, 3, 'SimClient opens a connection per request');
+  assert.equal(after.maxInFlight, 3);
+});
+
+test('a transient fault clears itself after the given number of answers', async () => {
+  const lab = sim.remotes.find((r) => r.id === 'lab')!;
+  const c = new SimClient(lab, { node: 1 });
+  sim.setFault({ remote: 'lab', node: 'lab-2' }, { kind: 'http', status: 503, times: 2 });
+  await sim.settled();
+  assert.deepEqual([(await c.get('/version')).status, (await c.get('/version')).status, (await c.get('/version')).status], [503, 503, 200]);
+  sim.setFault({ remote: 'lab' }, { kind: 'malformed', times: 1 });
+  sim.setFault({ remote: 'lab', node: 'lab-2' }, { kind: 'http', status: 502, times: 1 });
+  await sim.settled();
+  const [a, b, d] = [await c.get('/version'), await c.get('/version'), await c.get('/version')];
+  assert.deepEqual([a.status, b.status, b.data, d.status], [502, 200, undefined, 200], "the node's own fault first, then the remote's");
+  assert.ok(d.data);
 });

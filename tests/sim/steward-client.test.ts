@@ -98,7 +98,7 @@ test('the add-remote wizard discovers a cluster from one node, with every finger
   assert.equal(s.cluster, undefined);
 });
 
-test('the add-remote wizard reads a PBS host and its privileges; a pool-limited PVE token is refused for lacking Sys.Audit on /', async () => {
+test('the add-remote wizard reads a PBS host and its privileges; a pool-limited PVE token is refused by its own check for lacking Sys.Audit on /', async () => {
   const pbs = remote('backup');
   const tok = pbs.credentials.find((c) => c.name === 'steward') as { tokenid: string; secret: string };
   const n = pbs.nodes[0]!;
@@ -112,12 +112,14 @@ test('the add-remote wizard reads a PBS host and its privileges; a pool-limited 
   const prod = remote('prod-cluster');
   const limited = prod.credentials.find((c) => c.name === 'customer-a') as { tokenid: string; secret: string };
   const p0 = prod.nodes[0]!;
+  // The token holds Sys.Audit on /pool/customer-a (PVEAuditor there), which is not Sys.Audit on /:
+  // the wizard's own privilege check refuses it before asking the cluster for its status.
+  const before = observed.length;
   await assert.rejects(
     scanRemote({ type: 'pve', host: p0.host, port: p0.port, fingerprint: p0.fingerprint, credential: { kind: 'token', tokenid: limited.tokenid, secret: limited.secret } }, { retries: 0 }),
-    // Either the wizard sees it in /access/permissions, or the cluster refuses /cluster/status
-    // (PVE's check there is Sys.Audit on /): both name what is missing.
-    (err: Error & { code?: string }) => err.code === 'remote_forbidden' && /Sys\.Audit on \/ |\(\/, Sys\.Audit\)/.test(err.message),
+    (err: Error & { code?: string }) => err.code === 'remote_forbidden' && /lacks the privileges Steward needs: Sys\.Audit on \/ \(for cluster and node status/.test(err.message),
   );
+  assert.deepEqual(observed.slice(before).map((o) => o.key), ['pve GET /version', 'pve GET /access/permissions']);
 });
 
 test('nothing Steward sent was refused and nothing the simulator answered broke the schema', () => {

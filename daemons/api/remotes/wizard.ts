@@ -78,16 +78,18 @@ const NEEDS: Record<RemoteType, { feature: string; path: string; privileges: str
 type Permissions = Record<string, Record<string, unknown>>;
 
 /**
- * Whether a privilege holds for a feature path: granted there or above (propagation), or
- * below it — a pool- or guest-limited token still sees and acts on its part.
+ * Whether a privilege holds at a feature path, as Proxmox computes it: /access/permissions
+ * lists each path with its effective privileges (propagation and NoAccess applied), so the
+ * deepest listed path that is the feature path or one of its ancestors decides. Privileges
+ * on paths below it (a pool, one guest) do not count: a pool-limited token has no
+ * `Sys.Audit` on `/` however much it holds on `/pool/x`.
  */
 function granted(perms: Permissions, path: string, priv: string): boolean {
-  return Object.entries(perms).some(([p, privs]) => {
-    if (!privs || !(priv in privs) || !privs[priv]) return false;
-    const related = p === path || path.startsWith(p === '/' ? '/' : `${p}/`) || p.startsWith(`${path}/`) || path === '/';
-    const pool = path === '/vms' && p.startsWith('/pool/');
-    return related || pool;
-  });
+  for (let p = path; ; p = p.slice(0, Math.max(1, p.lastIndexOf('/')))) {
+    const privs = perms[p];
+    if (privs) return Boolean(privs[priv]);
+    if (p === '/') return false;
+  }
 }
 
 export interface ScanInput {
