@@ -1,7 +1,7 @@
 // Steward's API in process (its real routes, poller and remote client) with the demo remotes
 // added: every Proxmox request Steward makes on behalf of its own routes — polling, guest
-// actions, migration (in the cluster and to another remote), RRD, tasks, PBS datastores and
-// jobs — reaches the simulator, which checks it against the schema extract (400 otherwise)
+// actions, migration (in the cluster and to another remote), RRD, tasks, PBS datastores,
+// jobs and tasks — reaches the simulator, which checks it against the schema extract (400 otherwise)
 // and records any answer that breaks the schema. Nothing may be refused, and every operation
 // Steward's routes use must have been seen here (its datastore status route answers from the
 // poller's cache, so that one sends nothing).
@@ -130,6 +130,13 @@ test("Steward's routes read the simulated PBS: node, datastores, snapshots, RRD,
   assert.ok(((await ok('GET', '/pbs/remotes/backup/datastore/prod/snapshots')) as unknown[]).length > 0);
   await ok('GET', '/pbs/remotes/backup/datastore/prod/snapshots?backup-type=vm');
   await ok('GET', '/pbs/remotes/backup/jobs');
+  // A task on the host, followed and stopped through Steward.
+  const pbs = sim.world.remote('backup')!;
+  const task = sim.world.tasks.start({ remote: pbs, node: pbs.nodes[0]!.name, type: 'verify', id: 'prod', user: 'root@pam', durationMs: 3_600_000 });
+  const id = encodeURIComponent(`backup!${task.upid}`);
+  assert.equal((await ok('GET', `/pbs/remotes/backup/tasks/${id}/status`) as { status: string }).status, 'running');
+  await ok('GET', `/pbs/remotes/backup/tasks/${id}/log?start=0&limit=50`);
+  await ok('DELETE', `/pbs/remotes/backup/tasks/${id}`);
 });
 
 test('nothing Steward sent was refused, no answer broke the schema, and every operation Steward uses was exercised', () => {
@@ -148,6 +155,7 @@ test('nothing Steward sent was refused, no answer broke the schema, and every op
     'pbs GET /nodes/{node}/status', 'pbs GET /nodes/{node}/tasks', 'pbs GET /status/datastore-usage', 'pbs GET /nodes/{node}/apt/update', 'pbs GET /nodes/{node}/subscription',
     'pbs GET /admin/datastore/{store}/rrd', 'pbs GET /admin/datastore/{store}/snapshots',
     'pbs GET /admin/gc', 'pbs GET /admin/verify', 'pbs GET /admin/prune', 'pbs GET /admin/sync',
+    'pbs GET /nodes/{node}/tasks/{upid}/status', 'pbs GET /nodes/{node}/tasks/{upid}/log', 'pbs DELETE /nodes/{node}/tasks/{upid}',
   ];
   assert.deepEqual(expected.filter((k) => !seen.has(k)), [], 'operations Steward uses that no route reached');
 });

@@ -208,8 +208,9 @@ function taskList(raw: Raw[] | null): TaskSummary[] {
   return raw.slice(0, 200).filter((t) => typeof t.upid === 'string').map((t) => ({
     upid: t.upid as string,
     ...(typeof t.node === 'string' ? { node: t.node } : {}),
-    ...(typeof t.type === 'string' ? { type: t.type } : {}),
-    ...(typeof t.id === 'string' ? { id: t.id } : {}),
+    // PBS names them worker_type and worker_id.
+    ...(typeof (t.type ?? t.worker_type) === 'string' ? { type: (t.type ?? t.worker_type) as string } : {}),
+    ...(typeof (t.id ?? t.worker_id) === 'string' ? { id: (t.id ?? t.worker_id) as string } : {}),
     ...(typeof t.user === 'string' ? { user: t.user } : {}),
     ...(typeof t.starttime === 'number' ? { starttime: t.starttime } : {}),
     ...(typeof t.endtime === 'number' ? { endtime: t.endtime } : {}),

@@ -1,58 +1,126 @@
+// The /pbs routes against the simulator's demo PBS (`backup`: datastores `prod` and `lab`, a
+// failing GC, verification and sync job): what Steward shows must be what the host says.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call, testDeps } from '../../../tests/fixtures/api-deps.ts';
 import type { TestDeps } from '../../../tests/fixtures/api-deps.ts';
-import { startFakeProxmox } from '../../../tests/fixtures/fake-proxmox.ts';
-import type { FakeProxmox, SeenRequest } from '../../../tests/fixtures/fake-proxmox.ts';
+import { startSim } from '../../../tests/sim/index.ts';
+import type { Sim, SimRemote } from '../../../tests/sim/index.ts';
+import type { PbsState } from '../../../tests/sim/state.ts';
+import { SimClient } from '../../../tests/sim/testing.ts';
 import { createApp } from '../app.ts';
 
 let t: TestDeps;
 let app: ReturnType<typeof createApp>;
-let fake: FakeProxmox;
-let down = false;
-let now = 1_700_000_000_000;
+let sim: Sim;
+let backup: SimRemote;
+let direct: SimClient;
+// One clock for Steward and the simulator: usage figures move with time, tasks end with it.
+let now = Date.parse('2026-11-23T10:00:00Z');
 
 before(async () => {
-  t = await testDeps({ now: () => now });
+  sim = await startSim({ scenario: 'demo', taskSpeed: 1, now: () => now, recordRequests: true });
+  backup = sim.remotes.find((r) => r.id === 'backup')!;
+  direct = new SimClient(backup, { credential: 'steward' });
+  // Steward's own retries: a GET that meets a connection the host dropped (down, restart) tries again.
+  t = await testDeps({ now: () => now, clientOptions: { retries: 2, backoffMs: 10 } });
   app = createApp(t.deps);
-  fake = await startFakeProxmox((r: SeenRequest) => {
-    if (down) return { status: 503, reason: 'Service Unavailable' };
-    const p = r.path.split('?')[0];
-    if (p === '/api2/json/nodes/localhost/status') return { data: { cpu: 0.1, memory: { used: 1, total: 4 }, uptime: 9 } };
-    if (p === '/api2/json/status/datastore-usage') return { data: [{ store: 'store1', total: 1000, used: 800, avail: 200, 'estimated-full-date': 1_800_000_000 }] };
-    if (p === '/api2/json/admin/datastore/store1/snapshots') return { data: [{ 'backup-type': 'vm', 'backup-id': '100', 'backup-time': 1_700_000_000, size: 123, verification: { state: 'ok' } }] };
-    if (p === '/api2/json/admin/datastore/store1/rrd') return { data: [{ time: 1_700_000_000, total: 1000, used: 800 }] };
-    if (p === '/api2/json/admin/gc') return { data: [{ store: 'store1', 'last-run-state': 'ok', 'last-run-endtime': 1_700_000_100 }] };
-    if (p === '/api2/json/admin/verify') return { data: [{ id: 'v-1', store: 'store1', 'last-run-state': 'verification failed', schedule: 'daily' }] };
-    if (p === '/api2/json/admin/prune' || p === '/api2/json/admin/sync') return { data: [] };
-    return { data: [] };
-  });
-  await call(app, 'root@steward', 'POST', '/remotes', { id: 'backup', type: 'pbs', endpoints: [{ host: '127.0.0.1', port: fake.port, fingerprint: fake.fingerprint }], credentials: [{ name: 'a', kind: 'token', tokenid: 'steward@pbs!a', secret: 'x' }] });
+  const token = backup.credentials.find((c) => c.name === 'steward') as { tokenid: string; secret: string };
+  const n = backup.nodes[0]!;
+  const res = await call(app, 'root@steward', 'POST', '/remotes', { id: 'backup', type: 'pbs', endpoints: [{ host: n.host, port: n.port, fingerprint: n.fingerprint }], credentials: [{ name: 'a', kind: 'token', tokenid: token.tokenid, secret: token.secret }] });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
   await t.deps.remotes.poller.refresh('backup');
 });
 after(async () => {
-  await fake.close();
   await t.close();
+  await sim.close();
 });
 
 test('PBS: datastore usage with estimated full date, snapshots (guest, time, size, verified), job results', async () => {
-  const st = (await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/store1/status')).body.data;
-  assert.deepEqual({ ...st, age: undefined }, { store: 'store1', total: 1000, used: 800, avail: 200, 'estimated-full-date': 1_800_000_000, status: 'available', age: undefined });
-  const snaps = (await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/store1/snapshots')).body.data;
-  assert.deepEqual(snaps, [{ 'backup-type': 'vm', 'backup-id': '100', 'backup-time': 1_700_000_000, size: 123, verification: { state: 'ok' } }]);
-  const jobs = (await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/jobs')).body.data;
-  assert.deepEqual(jobs.map((j: { kind: string; 'last-run-state': string }) => `${j.kind}:${j['last-run-state']}`), ['gc:ok', 'verify:verification failed']);
+  const usage = (await direct.get('/status/datastore-usage')).data as { store: string; total: number; used: number; avail: number; 'estimated-full-date': number }[];
+  const prod = usage.find((u) => u.store === 'prod')!;
+  const st = (await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/prod/status')).body.data;
+  assert.deepEqual({ ...st, age: undefined }, { store: 'prod', total: prod.total, used: prod.used, avail: prod.total - prod.used, 'estimated-full-date': prod['estimated-full-date'], status: 'available', age: undefined });
+  assert.ok(prod['estimated-full-date'] > now / 1000);
+  const lab = (await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/lab/status')).body.data;
+  assert.ok(lab.used / lab.total > 0.9, 'the demo lab store is 91 % full');
+
+  const theirs = (await direct.get('/admin/datastore/prod/snapshots')).data as Record<string, unknown>[];
+  const snaps = (await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/prod/snapshots')).body.data as Record<string, unknown>[];
+  assert.ok(snaps.length > 0);
+  const pick = (s: Record<string, unknown>) => ({ type: s['backup-type'], id: s['backup-id'], time: s['backup-time'], size: s.size, verified: (s.verification as { state?: string } | undefined)?.state });
+  assert.deepEqual(snaps.map(pick), theirs.map(pick));
+  const vms = (await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/prod/snapshots?backup-type=vm')).body.data as { 'backup-type': string }[];
+  assert.ok(vms.length > 0 && vms.length < snaps.length && vms.every((s) => s['backup-type'] === 'vm'));
+
+  const jobs = (await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/jobs')).body.data as { kind: string; id: string; store?: string; 'last-run-state'?: string }[];
+  const expected: string[] = [];
+  for (const kind of ['gc', 'verify', 'prune', 'sync']) {
+    for (const j of (await direct.get(`/admin/${kind}`)).data as { id?: string; store: string; 'last-run-state'?: string }[]) expected.push(`${kind}:${j.id ?? j.store}:${j['last-run-state'] ?? '-'}`);
+  }
+  assert.deepEqual(jobs.map((j) => `${j.kind}:${j.id}:${j['last-run-state'] ?? '-'}`), expected);
+  assert.notEqual(jobs.find((j) => j.kind === 'gc' && j.id === 'lab')!['last-run-state'], 'ok', 'the failed GC shows as failed');
+  assert.match(String(jobs.find((j) => j.kind === 'sync')!['last-run-state']), /Connection timed out/);
   assert.equal((await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/nope/status')).status, 404);
 });
 
 test('metrics: rrddata is kept, and served while the remote is down', async () => {
-  const first = await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/store1/rrddata?timeframe=day&cf=MAX');
-  assert.deepEqual(first.body.data, [{ time: 1_700_000_000, total: 1000, used: 800 }]);
-  down = true;
+  const theirs = (await direct.get('/admin/datastore/prod/rrd', { timeframe: 'day', cf: 'MAX' })).data;
+  const first = await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/prod/rrddata?timeframe=day&cf=MAX');
+  assert.ok(Array.isArray(first.body.data) && first.body.data.length > 0);
+  assert.deepEqual(first.body.data, theirs);
+  sim.setFault({ remote: 'backup' }, { kind: 'down' });
+  await sim.settled();
   now += 3_600_000;
-  const again = await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/store1/rrddata?timeframe=day&cf=MAX');
-  assert.equal(again.status, 200);
-  assert.deepEqual(again.body.data, first.body.data);
-  assert.equal((await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/store1/rrddata?timeframe=fortnight')).body.code, 'validation');
-  down = false;
+  try {
+    const again = await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/prod/rrddata?timeframe=day&cf=MAX');
+    assert.equal(again.status, 200);
+    assert.deepEqual(again.body.data, first.body.data);
+    assert.equal((await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/prod/rrddata?timeframe=fortnight')).body.code, 'validation');
+  } finally {
+    sim.setFault({ remote: 'backup' }, null);
+    await sim.settled();
+  }
+});
+
+test('PBS tasks: listed in /remotes/tasks, status and paged log followed through Steward, stopped (Manage), audited', async () => {
+  const state = sim.world.remote('backup') as PbsState;
+  // A garbage collection started on the host itself (a schedule), running for a minute of simulated time.
+  const gc = sim.world.tasks.start({ remote: state, node: backup.nodes[0]!.name, type: 'garbage_collection', id: 'prod', user: 'root@pam', durationMs: 60_000, lines: ['starting garbage collection on store prod', 'Start GC phase1 (mark used chunks)', 'marked 10% (1 of 10 index files)'] });
+  now += 30_000;
+  assert.equal((await t.deps.remotes.poller.refresh('backup')).status, 'degraded', 'up again (the lab datastore reports an error)');
+  const listed = (await call(app, 'root@steward', 'GET', '/remotes/tasks?remote=backup')).body.data;
+  const id = `backup!${gc.upid}`;
+  const mine = listed.tasks.find((x: { id: string }) => x.id === id);
+  assert.deepEqual({ ...mine, starttime: undefined }, { id, remote: 'backup', 'remote-type': 'pbs', upid: gc.upid, node: gc.node, type: 'garbage_collection', object: 'prod', user: 'root@pam', status: 'running', 'started-by-steward': false, starttime: undefined });
+  assert.ok(listed.tasks.some((x: { status: string }) => x.status !== 'running'), "the host's finished tasks too");
+  assert.equal((await call(app, 'root@steward', 'GET', '/remotes/tasks?remote=backup&status=running')).body.data.tasks.length, 1);
+
+  const enc = encodeURIComponent(id);
+  const status = (await call(app, 'root@steward', 'GET', `/pbs/remotes/backup/tasks/${enc}/status`)).body.data;
+  assert.equal(status.status, 'running');
+  assert.equal(status.id, id);
+  assert.equal(status.type, 'garbage_collection');
+  // Following the log: the lines written so far, then from the next line on.
+  const head = (await call(app, 'root@steward', 'GET', `/pbs/remotes/backup/tasks/${enc}/log`)).body.data as { n: number; t: string }[];
+  assert.deepEqual(head, [{ n: 1, t: 'starting garbage collection on store prod' }, { n: 2, t: 'Start GC phase1 (mark used chunks)' }]);
+  now += 20_000;
+  assert.deepEqual((await call(app, 'root@steward', 'GET', `/pbs/remotes/backup/tasks/${enc}/log?start=2&limit=10`)).body.data, [{ n: 3, t: 'marked 10% (1 of 10 index files)' }]);
+
+  t.grants.set('auditor@steward', [{ path: '/remotes/backup', role: 'Audit' }]);
+  assert.equal((await call(app, 'auditor@steward', 'GET', `/pbs/remotes/backup/tasks/${enc}/status`)).status, 200);
+  assert.equal((await call(app, 'auditor@steward', 'DELETE', `/pbs/remotes/backup/tasks/${enc}`)).status, 403);
+
+  sim.requests.length = 0;
+  assert.equal((await call(app, 'root@steward', 'DELETE', `/pbs/remotes/backup/tasks/${enc}`)).status, 200);
+  assert.deepEqual(sim.requests.map((r) => `${r.method} ${r.path}`), [`DELETE /api2/json/nodes/localhost/tasks/${encodeURIComponent(gc.upid)}`]);
+  assert.equal(t.audits.at(-1)!.action, 'task.stop');
+  assert.equal(t.audits.at(-1)!.result, 'ok');
+  const stopped = (await call(app, 'root@steward', 'GET', `/pbs/remotes/backup/tasks/${enc}/status`)).body.data;
+  assert.deepEqual([stopped.status, stopped.exitstatus], ['stopped', 'interrupted by signal']);
+  const log = (await call(app, 'root@steward', 'GET', `/pbs/remotes/backup/tasks/${enc}/log?limit=100`)).body.data as { t: string }[];
+  assert.equal(log.at(-1)!.t, 'TASK ERROR: interrupted by signal');
+
+  assert.equal((await call(app, 'root@steward', 'GET', `/pve/remotes/backup/tasks/${enc}/status`)).body.code, 'validation', 'a PBS remote is not followed through /pve');
+  assert.equal((await call(app, 'root@steward', 'GET', `/pbs/remotes/backup/tasks/${encodeURIComponent(`other!${gc.upid}`)}/status`)).body.code, 'validation', 'a task id names its remote');
 });

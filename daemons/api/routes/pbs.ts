@@ -1,6 +1,7 @@
 // /pbs/remotes/{remote}/…: Proxmox Backup Server detail — node status and tasks, datastores
 // with usage and estimated full date, snapshots per backup group (which guest, when, size,
-// verified), metrics, and the last results of GC, verify, prune and sync jobs: what a
+// verified), metrics, the last results of GC, verify, prune and sync jobs, and its tasks
+// (status, log, stop — task-routes.ts): what a
 // backup-coverage view needs. Proxied with a short cache (served stale while the host is down).
 import { z } from 'zod';
 import { ApiError } from '../../../shared/errors.ts';
@@ -10,6 +11,7 @@ import { defineRoute } from '../framework/route.ts';
 import type { AuthInfo } from '../framework/types.ts';
 import { proxiedGet, rrdData } from '../remotes/proxied-get.ts';
 import { RrdPoints, RrdQuery } from './pve.ts';
+import { taskRoutes } from './task-routes.ts';
 
 const store = z.string().min(1).max(32).regex(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/, 'must be a datastore name');
 const StoreParams = z.strictObject({ remote: safeId, store });
@@ -153,4 +155,5 @@ export const routes = [
       return out;
     },
   }),
+  ...taskRoutes('pbs'),
 ];

@@ -1,6 +1,6 @@
 // /pve/remotes/{remote}/…: guest actions (start, stop, shutdown, reboot, migrate within
 // the cluster, migrate to another remote) that return the remote's UPID prefixed with the
-// remote id, the tasks routes that follow them, and per-node/guest detail proxied with a
+// remote id, the tasks routes that follow them (task-routes.ts), and per-node/guest detail proxied with a
 // short cache. Every call acts with the credential the caller's access gives (a group's
 // limited token for its members), so the remote enforces its own limits too.
 import { z } from 'zod';
@@ -13,6 +13,7 @@ import type { AuthInfo } from '../framework/types.ts';
 import type { RemoteClient } from '../remotes/client.ts';
 import { splitTaskId } from '../tasks/remote-tasks.ts';
 import { proxiedGet, rrdData } from '../remotes/proxied-get.ts';
+import { remoteClientFor, taskRoutes } from './task-routes.ts';
 
 /** PDM-style metrics query; answers are kept so charts survive an outage and a restart. */
 export const RrdQuery = z.strictObject({ timeframe: z.enum(['hour', 'day', 'week', 'month', 'year']).default('hour'), cf: z.enum(['AVERAGE', 'MAX']).default('AVERAGE') });
@@ -20,20 +21,15 @@ export const RrdPoints = z.array(z.record(z.string(), z.union([z.number(), z.str
 
 const nodeName = z.string().min(1).max(63).regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'must be a node name');
 const vmid = intParam(100, 999_999_999);
-const upidParam = z.string().min(10).max(512);
 const GuestParams = z.strictObject({ remote: safeId, vmid });
 const NodeParams = z.strictObject({ remote: safeId, node: nodeName });
-const TaskParams = z.strictObject({ remote: safeId, upid: upidParam });
 const Upid = z.string().describe('remote!UPID:… — follow it at /pve/remotes/{remote}/tasks/{upid}/status');
 
 type Kind = 'qemu' | 'lxc';
 
 /** The client acting for this caller on this remote (their group's credential, else the default). */
 function clientFor(deps: AppDeps, auth: AuthInfo, remote: string): { client: RemoteClient; credential: string | null } {
-  const entry = deps.remotes.repo.get(remote);
-  if (entry.value.type !== 'pve') throw new ApiError('validation', `remote '${remote}' is a ${entry.value.type.toUpperCase()} remote, not PVE`);
-  const credential = deps.acl.remoteAccess(auth, remote)?.credential ?? null;
-  return { client: deps.remotes.clients.client(entry, credential), credential };
+  return remoteClientFor(deps, auth, remote, 'pve');
 }
 
 /** The node a guest runs on, from the body or the last snapshot. */
@@ -217,7 +213,7 @@ function guestRoutes(kind: Kind): Route[] {
 }
 
 const TaskOut = z.object({
-  id: z.string(), remote: z.string(), upid: z.string(), node: z.string().optional(), type: z.string().optional(), object: z.string().optional(),
+  id: z.string(), remote: z.string(), 'remote-type': z.enum(['pve', 'pbs']), upid: z.string(), node: z.string().optional(), type: z.string().optional(), object: z.string().optional(),
   user: z.string().optional(), starttime: z.number().optional(), endtime: z.number().optional(), status: z.string(),
   'started-by-steward': z.boolean(),
 });
@@ -327,12 +323,12 @@ export const routes: Route[] = [
         if (full) {
           for (const t of deps.remotes.cache.snapshot(e.key)?.tasks ?? []) {
             const id = `${e.key}!${t.upid}`;
-            byId.set(id, { id, remote: e.key, upid: t.upid, node: t.node, type: t.type, object: t.id, user: t.user, starttime: t.starttime, endtime: t.endtime, status: t.status ?? (t.endtime ? 'unknown' : 'running'), 'started-by-steward': false });
+            byId.set(id, { id, remote: e.key, 'remote-type': e.value.type, upid: t.upid, node: t.node, type: t.type, object: t.id, user: t.user, starttime: t.starttime, endtime: t.endtime, status: t.status ?? (t.endtime ? 'unknown' : 'running'), 'started-by-steward': false });
           }
         }
         for (const t of deps.remotes.tasks.list()) {
           if (t.remote !== e.key || (!full && t.credential !== access.credential)) continue;
-          byId.set(t.id, { id: t.id, remote: t.remote, upid: t.upid, node: t.node, type: t.type, object: t.object, user: t.user, starttime: t.starttime, endtime: t.endtime, status: t.status, 'started-by-steward': true });
+          byId.set(t.id, { id: t.id, remote: t.remote, 'remote-type': e.value.type, upid: t.upid, node: t.node, type: t.type, object: t.object, user: t.user, starttime: t.starttime, endtime: t.endtime, status: t.status, 'started-by-steward': true });
         }
       }
       const okStatus = (s: string) => s === 'OK' || s.startsWith('WARNINGS');
@@ -344,50 +340,5 @@ export const routes: Route[] = [
       return { total: tasks.length, tasks: tasks.slice(query.start, query.start + query.limit) };
     },
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/pve/remotes/{remote}/tasks/{upid}/status',
-    summary: "A task's status, read from the remote (upid as returned by an action: remote!UPID:…)",
-    tags: ['tasks'],
-    params: TaskParams,
-    output: z.record(z.string(), z.unknown()),
-    permission: { path: '/remotes/{remote}', privilege: 'audit' },
-    audit: false,
-    handler: async ({ deps, auth, params }) => {
-      const { upid, node } = splitTaskId(params.upid, params.remote);
-      const status = ((await clientFor(deps, auth, params.remote).client.get(`/nodes/${node}/tasks/${encodeURIComponent(upid)}/status`)) ?? {}) as Record<string, unknown>;
-      return { ...status, id: `${params.remote}!${upid}` };
-    },
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/pve/remotes/{remote}/tasks/{upid}/log',
-    summary: "A task's log lines, paged (start, limit), read from the remote",
-    tags: ['tasks'],
-    params: TaskParams,
-    query: z.strictObject({ start: intParam(0, 10_000_000).default(0), limit: intParam(1, 5000).default(500) }),
-    output: z.array(z.object({ n: z.number(), t: z.string() })),
-    permission: { path: '/remotes/{remote}', privilege: 'audit' },
-    audit: false,
-    handler: async ({ deps, auth, params, query }) => {
-      const { upid, node } = splitTaskId(params.upid, params.remote);
-      const lines = await clientFor(deps, auth, params.remote).client.get(`/nodes/${node}/tasks/${encodeURIComponent(upid)}/log`, { start: query.start, limit: query.limit });
-      return (Array.isArray(lines) ? lines : []) as { n: number; t: string }[];
-    },
-  }),
-  defineRoute({
-    method: 'DELETE',
-    path: '/pve/remotes/{remote}/tasks/{upid}',
-    summary: 'Stop a running task on the remote',
-    tags: ['tasks'],
-    params: TaskParams,
-    output: z.null(),
-    permission: { path: '/remotes/{remote}', privilege: 'manage' },
-    audit: 'task.stop',
-    handler: async ({ deps, auth, params }) => {
-      const { upid, node } = splitTaskId(params.upid, params.remote);
-      await clientFor(deps, auth, params.remote).client.request('DELETE', `/nodes/${node}/tasks/${encodeURIComponent(upid)}`);
-      return null;
-    },
-  }),
+  ...taskRoutes('pve'),
 ];
