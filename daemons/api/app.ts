@@ -12,6 +12,7 @@ import { fillTemplate, honoPath, parseInput } from './framework/route.ts';
 import type { Route } from './framework/route.ts';
 import type { AppEnv, AuthInfo } from './framework/types.ts';
 import { openApiDocument } from './framework/openapi.ts';
+import { viewAllows } from './resources/resource-query.ts';
 import { ROUTES } from './routes/index.ts';
 import { mountStatic } from './static.ts';
 
@@ -66,7 +67,8 @@ function routeHandler(route: Route, deps: AppDeps) {
       if ('path' in perm) {
         const aclPath = fillTemplate(perm.path, params);
         const self = perm.self !== undefined && auth?.kind === 'ticket' && (params as Record<string, unknown>)[perm.self] === auth.userid;
-        if (!self && !(await deps.access.authorize(auth as AuthInfo, aclPath, perm.privilege))) {
+        const viaView = () => perm.viewResource !== undefined && viewAllows(deps, auth as AuthInfo, fillTemplate('{remote}', params), fillTemplate(perm.viewResource, params), perm.privilege);
+        if (!self && !(await deps.access.authorize(auth as AuthInfo, aclPath, perm.privilege)) && !viaView()) {
           throw new ApiError('forbidden', `permission check failed (${aclPath}, ${perm.privilege})`);
         }
       }

@@ -44,6 +44,10 @@ test('every route declares a summary, tags, a permission, an audit decision and 
       assert.match(String(p.path), /^\/(|system|access|remotes|groups|views)(\/|$)/, `${name}: ACL path`);
       assert.ok(['audit', 'manage', 'admin'].includes(String(p.privilege)), `${name}: privilege`);
       for (const m of String(p.path).matchAll(/\{(\w+)\}/g)) assert.ok(r.params?.shape[m[1]!], `${name}: ACL path parameter ${m[1]} must be a path parameter`);
+      if (p.viewResource !== undefined) {
+        assert.ok(r.params?.shape.remote, `${name}: a view-granted route names its {remote}`);
+        for (const m of String(p.viewResource).matchAll(/\{(\w+)\}/g)) assert.ok(r.params?.shape[m[1]!], `${name}: view resource parameter ${m[1]} must be a path parameter`);
+      }
     }
     if (r.method !== 'GET' && 'public' in p) assert.ok(r.path.startsWith('/access/ticket'), `${name}: only login may change state without authentication`);
   }

@@ -16,7 +16,7 @@ function permissionText(route: Route): string {
   const p = route.permission;
   if ('public' in p) return 'Public: no authentication.';
   if ('authenticated' in p) return `Any authenticated user or token. ${p.description}`;
-  return `Requires role ${p.privilege === 'audit' ? 'Audit' : p.privilege === 'manage' ? 'Manage' : 'Admin'} (or higher) on \`${p.path}\`${p.self ? `, or being the user named by \`${p.self}\` (logged in with a ticket)` : ''}.`;
+  return `Requires role ${p.privilege === 'audit' ? 'Audit' : p.privilege === 'manage' ? 'Manage' : 'Admin'} (or higher) on \`${p.path}\`${p.self ? `, or being the user named by \`${p.self}\` (logged in with a ticket)` : ''}${p.viewResource ? ', or on a saved view (`/views/{id}`) whose filter includes the guest' : ''}.`;
 }
 
 const errorSchema = {

@@ -15,7 +15,17 @@ export type Permission =
    * With `self`, a user logged in with a ticket also passes when the named path parameter is
    * their own user id (own password, tokens, second factors — as Proxmox's `userParam`).
    */
-  | { path: string; privilege: Privilege; self?: string };
+  | {
+      path: string;
+      privilege: Privilege;
+      self?: string;
+      /**
+       * Also passes with the privilege on a saved view (`/views/{id}`) whose filter includes
+       * this resource of the remote named by `{remote}` — per guest, not per remote. A template
+       * of the resource id (`qemu/{vmid}`), or `task/{upid}` for the guest a task acts on.
+       */
+      viewResource?: string;
+    };
 
 /** Who is calling, established by the authentication hook. */
 export interface AuthInfo {

@@ -3,7 +3,8 @@
 // resources of the saved views they were granted. Search, sort and paging on top.
 import type { RemoteState, Resource } from '../../../shared/resources.ts';
 import type { AppDeps } from '../deps.ts';
-import type { AuthInfo } from '../framework/types.ts';
+import type { AuthInfo, Privilege } from '../framework/types.ts';
+import { ROLE_PRIVILEGE, privilegeAtLeast } from '../auth/acl-query.ts';
 import type { TaskSummary } from '../remotes/snapshot-cache.ts';
 import type { Indexed, Predicate } from './matcher.ts';
 import { compileOrThrow } from './views.ts';
@@ -43,6 +44,28 @@ export function visibleRemotes(deps: AppDeps, auth: AuthInfo): VisibleRemote[] {
     out.push({ remote, state, allow, items: cache.indexed(remote) });
   }
   return out;
+}
+
+/** The guest a PVE task acts on (`qmstart:100` → `qemu/100`, `vzstop:101` → `lxc/101`); null for others. */
+function taskGuest(taskId: string): string | null {
+  const p = taskId.replace(/^[^!]*!(?=UPID:)/, '').split(':');
+  if (p[0] !== 'UPID' || !/^\d+$/.test(p[6] ?? '')) return null;
+  const kind = /^qm[a-z-]+$/.test(p[5] ?? '') ? 'qemu' : /^vz[a-z-]+$/.test(p[5] ?? '') ? 'lxc' : null;
+  return kind && `${kind}/${p[6]}`;
+}
+
+/**
+ * Whether the caller holds `privilege` on a saved view whose filter includes this resource
+ * of the remote (as of the last refresh): a view grants per guest, never the whole remote.
+ * `task/{upid}` stands for the guest the task acts on.
+ */
+export function viewAllows(deps: AppDeps, auth: AuthInfo, remote: string, resource: string, privilege: Privilege): boolean {
+  const id = resource.startsWith('task/') ? taskGuest(resource.slice(5)) : resource;
+  if (!id) return false;
+  const views = deps.acl.views(auth).filter((v) => privilegeAtLeast(ROLE_PRIVILEGE[v.role], privilege));
+  if (views.length === 0) return false;
+  const item = deps.remotes.cache.indexed(remote).find((x) => x.r.id === id);
+  return item !== undefined && views.some((v) => deps.remotes.views.predicate(v.id)?.(item) === true);
 }
 
 /** A `view:` term is usable when the caller holds a role on that view. */

@@ -2,7 +2,8 @@
 // the cluster, migrate to another remote) that return the remote's UPID prefixed with the
 // remote id, the tasks routes that follow them (task-routes.ts), and per-node/guest detail proxied with a
 // short cache. Every call acts with the credential the caller's access gives (a group's
-// limited token for its members), so the remote enforces its own limits too.
+// limited token for its members), so the remote enforces its own limits too. A role on a
+// saved view reaches the guests that view includes, one by one (and their tasks).
 import { z } from 'zod';
 import { ApiError } from '../../../shared/errors.ts';
 import { intParam, pveBool, safeId } from '../../../shared/formats.ts';
@@ -71,7 +72,7 @@ function guestRoutes(kind: Kind): Route[] {
       params: GuestParams,
       body: spec.body,
       output: Upid,
-      permission: { path: '/remotes/{remote}', privilege: 'manage' },
+      permission: { path: '/remotes/{remote}', privilege: 'manage', viewResource: `${kind}/{vmid}` },
       audit: `guest.${action}`,
       handler: async ({ deps, auth, params, body }) => {
         const { client, credential } = clientFor(deps, auth, params.remote);
@@ -97,7 +98,7 @@ function guestRoutes(kind: Kind): Route[] {
       restart: pveBool.optional(),
     }),
     output: Upid,
-    permission: { path: '/remotes/{remote}', privilege: 'manage' },
+    permission: { path: '/remotes/{remote}', privilege: 'manage', viewResource: `${kind}/{vmid}` },
     audit: 'guest.migrate',
     handler: async ({ deps, auth, params, body }) => {
       const { client, credential } = clientFor(deps, auth, params.remote);
@@ -182,7 +183,7 @@ function guestRoutes(kind: Kind): Route[] {
     params: GuestParams,
     query: RrdQuery.extend({ node: nodeName.optional() }),
     output: RrdPoints,
-    permission: { path: '/remotes/{remote}', privilege: 'audit' },
+    permission: { path: '/remotes/{remote}', privilege: 'audit', viewResource: `${kind}/{vmid}` },
     audit: false,
     handler: async ({ deps, auth, params, query }) => {
       clientFor(deps, auth, params.remote);
@@ -200,7 +201,7 @@ function guestRoutes(kind: Kind): Route[] {
       params: GuestParams,
       query: z.strictObject({ node: nodeName.optional() }),
       output: z.record(z.string(), z.unknown()),
-      permission: { path: '/remotes/{remote}', privilege: 'audit' },
+      permission: { path: '/remotes/{remote}', privilege: 'audit', viewResource: `${kind}/{vmid}` },
       audit: false,
       handler: async ({ deps, auth, params, query }) => {
         const { client } = clientFor(deps, auth, params.remote);

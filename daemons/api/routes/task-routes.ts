@@ -32,6 +32,8 @@ function taskPath(type: RemoteType, raw: string, remote: string): { upid: string
 
 export function taskRoutes(type: RemoteType): Route[] {
   const base = `/${type}/remotes/{remote}/tasks/{upid}`;
+  // A view holder follows and stops the tasks of the PVE guests their view includes.
+  const viaView = type === 'pve' ? { viewResource: 'task/{upid}' } : {};
   return [
     defineRoute({
       method: 'GET',
@@ -40,7 +42,7 @@ export function taskRoutes(type: RemoteType): Route[] {
       tags: ['tasks'],
       params: TaskParams,
       output: z.record(z.string(), z.unknown()),
-      permission: { path: '/remotes/{remote}', privilege: 'audit' },
+      permission: { path: '/remotes/{remote}', privilege: 'audit', ...viaView },
       audit: false,
       handler: async ({ deps, auth, params }) => {
         const { upid, path } = taskPath(type, params.upid, params.remote);
@@ -56,7 +58,7 @@ export function taskRoutes(type: RemoteType): Route[] {
       params: TaskParams,
       query: z.strictObject({ start: intParam(0, 10_000_000).default(0), limit: intParam(1, 5000).default(500) }),
       output: z.array(z.object({ n: z.number(), t: z.string() })),
-      permission: { path: '/remotes/{remote}', privilege: 'audit' },
+      permission: { path: '/remotes/{remote}', privilege: 'audit', ...viaView },
       audit: false,
       handler: async ({ deps, auth, params, query }) => {
         const { path } = taskPath(type, params.upid, params.remote);
@@ -71,7 +73,7 @@ export function taskRoutes(type: RemoteType): Route[] {
       tags: ['tasks'],
       params: TaskParams,
       output: z.null(),
-      permission: { path: '/remotes/{remote}', privilege: 'manage' },
+      permission: { path: '/remotes/{remote}', privilege: 'manage', ...viaView },
       audit: 'task.stop',
       handler: async ({ deps, auth, params }) => {
         const { path } = taskPath(type, params.upid, params.remote);
