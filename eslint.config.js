@@ -16,6 +16,12 @@ export default tseslint.config(
     },
   },
   {
+    // The UI asks in page (components/st-confirm.ts): native dialogs block the page, cannot be
+    // styled or themed and ignore the app's focus handling.
+    files: ['ui/**'],
+    rules: { 'no-alert': 'error' },
+  },
+  {
     // Tests, benchmarks, build scripts and the simulator CLI may print.
     files: ['tests/**', '**/*.test.ts', '**/build.ts', 'daemons/admin/**'],
     rules: { 'no-console': 'off' },

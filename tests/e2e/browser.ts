@@ -1,6 +1,7 @@
 // The browser side of the e2e suite: Debian's Chromium driven by playwright-core (no browser
 // download), pages that record every console error, page error and CSP violation, and
-// screenshots into build/screenshots/. Tests fail on any of those and on daemon error lines.
+// screenshots into build/screenshots/. Tests fail on any of those, on a native dialog
+// (alert/confirm/prompt) and on daemon error lines.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,6 +68,11 @@ export async function openPage(
     if (msg.type() === 'error' && !allowed(msg.text())) problems.push(`console: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  // The UI asks in page (st-confirm); a native alert/confirm/prompt is a bug wherever it shows.
+  page.on('dialog', (d) => {
+    problems.push(`native ${d.type()} dialog: ${d.message()}`);
+    void d.dismiss();
+  });
   // CSP violations also log a console error; the event makes them impossible to miss.
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {

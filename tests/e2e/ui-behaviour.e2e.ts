@@ -49,8 +49,8 @@ test('start a guest and follow its task to the end; stop needs the name typed', 
   await page.getByLabel('Guest status').getByText('running').waitFor();
   await page.getByRole('button', { name: 'Stop' }).click();
   await page.getByRole('dialog', { name: 'Stop guest-9?' }).waitFor();
-  // The form is slotted into st-dialog's <dialog>: scope to the host element (light DOM).
-  const dialog = page.locator('st-dialog#confirm');
+  // The form is slotted into st-dialog's <dialog>: scope to the asking element (st-confirm).
+  const dialog = page.locator('st-confirm');
   await dialog.getByLabel('Type guest-9 to confirm').fill('guest-8');
   await dialog.getByRole('button', { name: 'Stop' }).click();
   assert.equal(stub.requests.filter((r) => r.path.endsWith('/stop')).length, 0, 'a wrong name does not stop the guest');

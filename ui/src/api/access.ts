@@ -23,6 +23,16 @@ export interface Token {
   role?: string;
   privsep?: boolean;
   'last-used'?: number;
+  digest?: string;
+}
+
+/** A user's second factors with their lock state (GET /access/tfa). */
+export interface TfaUser {
+  userid: string;
+  entries: TfaEntry[];
+  'totp-locked': boolean;
+  /** Epoch seconds until which every second factor is blocked. */
+  'tfa-locked-until'?: number;
 }
 
 export interface TfaEntry {
@@ -37,13 +47,17 @@ export const users = {
   list: () => api.get<User[]>('/access/users'),
   create: (body: object) => api.post<null>('/access/users', body),
   update: (userid: string, body: object) => api.put<null>(path`/access/users/${userid}`, body),
-  remove: (userid: string) => api.delete<null>(path`/access/users/${userid}`),
+  remove: (userid: string, digest?: string) => api.delete<null>(path`/access/users/${userid}`, { digest }),
+  /** An admin sets another user's password, confirming with their own. */
+  setPassword: (userid: string, password: string, confirmation: string) =>
+    api.put<null>('/access/password', { userid, password, 'confirmation-password': confirmation }),
 };
 
 export const tokens = {
   list: (userid: string) => api.get<Token[]>(path`/access/users/${userid}/token`),
   /** The secret (`value`) is in this answer only; it cannot be read again. */
   create: (userid: string, name: string, body: object) => api.post<{ tokenid: string; value: string }>(path`/access/users/${userid}/token/${name}`, body),
+  update: (userid: string, name: string, body: object) => api.put<null>(path`/access/users/${userid}/token/${name}`, body),
   remove: (userid: string, name: string) => api.delete<null>(path`/access/users/${userid}/token/${name}`),
 };
 
@@ -51,6 +65,10 @@ export const tfa = {
   list: (userid: string) => api.get<TfaEntry[]>(path`/access/tfa/${userid}`),
   add: (userid: string, body: object) => api.post<{ id?: string; challenge?: string; recovery?: string[] }>(path`/access/tfa/${userid}`, body),
   remove: (userid: string, id: string, password?: string) => api.delete<null>(path`/access/tfa/${userid}/${id}`, { password }),
+  /** Every user's factors and lock state (Audit on /access). */
+  users: () => api.get<TfaUser[]>('/access/tfa'),
+  /** Lifts a user's TOTP lock and TFA block; true when something was locked. */
+  unlock: (userid: string) => api.put<boolean>(path`/access/users/${userid}/unlock-tfa`),
 };
 
 export function changePassword(userid: string, password: string, oldPassword: string): Promise<null> {

@@ -1,8 +1,25 @@
-// A modal dialog on the native <dialog> element: focus is trapped and restored by the
-// browser, Escape closes it. Content goes in the default slot, buttons in slot "actions".
+// A modal dialog on the native <dialog> element: the page behind is inert, Escape closes it,
+// Tab and Shift+Tab wrap around inside it (the browser alone would let focus leave the page).
+// Content goes in the default slot, buttons in slot "actions".
 import { LitElement, css, html } from 'lit';
 import { icons } from '../lib/icons.ts';
 import { baseStyles } from '../lib/styles.ts';
+
+const FOCUSABLE = 'button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"])';
+
+/** The focusable elements under `node` in the order Tab visits them: through shadow roots and slots. */
+function focusables(node: Element, out: HTMLElement[] = []): HTMLElement[] {
+  if (node instanceof HTMLElement && node.matches(FOCUSABLE) && !node.matches(':disabled') && node.checkVisibility()) out.push(node);
+  const children = node instanceof HTMLSlotElement ? node.assignedElements({ flatten: true }) : [...(node.shadowRoot ?? node).children];
+  for (const c of children) focusables(c, out);
+  return out;
+}
+
+function deepActive(): Element | null {
+  let el = document.activeElement;
+  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+  return el;
+}
 
 export class StDialog extends LitElement {
   static override styles = [
@@ -35,8 +52,21 @@ export class StDialog extends LitElement {
     this.renderRoot.querySelector('dialog')?.close();
   }
 
+  private onKeydown(ev: KeyboardEvent): void {
+    if (ev.key !== 'Tab') return;
+    const dialog = this.renderRoot.querySelector('dialog');
+    const all = dialog ? focusables(dialog) : [];
+    if (!all.length) return;
+    const at = deepActive();
+    const wrapTo = ev.shiftKey ? (at === all[0] ? all.at(-1) : undefined) : (at === all.at(-1) ? all[0] : undefined);
+    if (wrapTo) {
+      ev.preventDefault();
+      wrapTo.focus();
+    }
+  }
+
   override render() {
-    return html`<dialog aria-label=${this.heading} @close=${() => this.dispatchEvent(new Event('close'))}>
+    return html`<dialog aria-label=${this.heading} @keydown=${this.onKeydown} @close=${() => this.dispatchEvent(new Event('close'))}>
       <div class="head"><h2>${this.heading}</h2><button class="icon" aria-label="Close" @click=${this.close}>${icons.close}</button></div>
       <div class="body"><slot></slot></div>
       <div class="actions" ?hidden=${!this.hasActions}><slot name="actions"

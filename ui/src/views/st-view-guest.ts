@@ -5,6 +5,7 @@ import { api, errorText, path } from '../api/client.ts';
 import { guestAction, listResources } from '../api/resources.ts';
 import type { GuestAction } from '../api/resources.ts';
 import { session } from '../api/session.ts';
+import { ask } from '../components/st-confirm.ts';
 import '../components/st-dialog.ts';
 import '../components/st-rrd.ts';
 import type { StDialog } from '../components/st-dialog.ts';
@@ -31,7 +32,6 @@ interface GuestStatus {
   tags?: string;
 }
 
-type Confirm = { action: GuestAction; typed: boolean } | { action: 'migrate' };
 
 /** Config keys worth a summary line; the rest is in the full list below it. */
 const SUMMARY_KEYS = ['name', 'ostype', 'cores', 'sockets', 'memory', 'cpu', 'machine', 'bios', 'boot', 'onboot', 'hostname', 'arch', 'swap', 'rootfs'];
@@ -57,7 +57,7 @@ export class StViewGuest extends LitElement {
     status: { state: true },
     config: { state: true },
     error: { state: true },
-    confirm: { state: true },
+    migrating: { state: true },
     upid: { state: true },
     nodes: { state: true },
     busy: { state: true },
@@ -67,7 +67,7 @@ export class StViewGuest extends LitElement {
   declare status: GuestStatus | undefined;
   declare config: Record<string, unknown> | undefined;
   declare error: string | undefined;
-  declare confirm: Confirm | undefined;
+  declare migrating: boolean;
   declare upid: string | undefined;
   declare nodes: string[];
   declare busy: boolean;
@@ -77,6 +77,7 @@ export class StViewGuest extends LitElement {
     super();
     this.nodes = [];
     this.busy = false;
+    this.migrating = false;
   }
 
   private get base(): string {
@@ -124,23 +125,34 @@ export class StViewGuest extends LitElement {
     return this.status?.name ?? this.params.vmid;
   }
 
-  private async ask(c: Confirm): Promise<void> {
-    this.confirm = c;
-    if (c.action === 'migrate') {
-      try {
-        const { resources } = await listResources({ search: `+remote:${this.params.remote} +type:node`, limit: 1000 });
-        this.nodes = resources.map((r) => r.node ?? r.name ?? '').filter((n) => n && n !== this.status?.node);
-      } catch (err) {
-        notifyError(err, 'Cannot list the target nodes');
-      }
+  /** Shutdown and reboot are confirmed; stop (like pulling the plug) asks for the name typed. */
+  private async confirmAction(action: 'shutdown' | 'reboot' | 'stop'): Promise<void> {
+    const words = { stop: 'Stop (power off, like pulling the plug)', shutdown: 'Shut down (ask the guest OS)', reboot: 'Reboot' };
+    const verb = action[0]!.toUpperCase() + action.slice(1);
+    const yes = await ask({
+      heading: `${verb} ${this.label}?`,
+      message: html`${words[action]} — guest <strong>${this.label}</strong> on ${this.params.remote}.`,
+      action: verb,
+      danger: action === 'stop',
+      ...(action === 'stop' ? { typeToConfirm: this.label } : {}),
+    });
+    if (yes) await this.run(action);
+  }
+
+  private async openMigrate(): Promise<void> {
+    this.migrating = true;
+    try {
+      const { resources } = await listResources({ search: `+remote:${this.params.remote} +type:node`, limit: 1000 });
+      this.nodes = resources.map((r) => r.node ?? r.name ?? '').filter((n) => n && n !== this.status?.node);
+    } catch (err) {
+      notifyError(err, 'Cannot list the target nodes');
     }
     await this.updateComplete;
-    this.renderRoot.querySelector<StDialog>('st-dialog#confirm')?.show();
+    this.renderRoot.querySelector<StDialog>('st-dialog#migrate')?.show();
   }
 
   private async run(action: GuestAction | 'migrate', body: object = {}): Promise<void> {
-    this.renderRoot.querySelector<StDialog>('st-dialog#confirm')?.close();
-    this.confirm = undefined;
+    this.renderRoot.querySelector<StDialog>('st-dialog#migrate')?.close();
     this.busy = true;
     try {
       const upid = await guestAction(this.params.remote, this.params.type, this.params.vmid, action, body);
@@ -154,52 +166,28 @@ export class StViewGuest extends LitElement {
     }
   }
 
-  private onConfirmSubmit(ev: SubmitEvent): void {
+  private onMigrateSubmit(ev: SubmitEvent): void {
     ev.preventDefault();
-    const c = this.confirm;
-    if (!c) return;
     const form = new FormData(ev.target as HTMLFormElement);
-    if (c.action === 'migrate') {
-      const target = String(form.get('target') ?? '');
-      if (!target) return;
-      const on = (k: string) => form.get(k) === 'on';
-      const body = this.params.type === 'lxc' ? { target, restart: on('restart') } : { target, online: on('online'), 'with-local-disks': on('with-local-disks') };
-      void this.run('migrate', body);
-      return;
-    }
-    if (c.typed && String(form.get('typed') ?? '').trim() !== this.label) return;
-    void this.run(c.action);
+    const target = String(form.get('target') ?? '');
+    if (!target) return;
+    const on = (k: string) => form.get(k) === 'on';
+    const body = this.params.type === 'lxc' ? { target, restart: on('restart') } : { target, online: on('online'), 'with-local-disks': on('with-local-disks') };
+    void this.run('migrate', body);
   }
 
-  private renderConfirm() {
-    const c = this.confirm;
-    if (!c) return nothing;
-    if (c.action === 'migrate') {
-      return html`<st-dialog id="confirm" heading="Migrate ${this.label}" @close=${() => { this.confirm = undefined; }}>
-        <form id="confirm-form" @submit=${this.onConfirmSubmit}>
-          <label for="target">Target node</label>
-          <select id="target" name="target" required>${this.nodes.map((n) => html`<option>${n}</option>`)}</select>
-          ${this.params.type === 'lxc'
-            ? html`<label><input type="checkbox" name="restart" ?checked=${this.status?.status === 'running'}> Restart mode (a running container is stopped, moved and started)</label>`
-            : html`<label><input type="checkbox" name="online" ?checked=${this.status?.status === 'running'}> Online (live) migration</label>
-                <label><input type="checkbox" name="with-local-disks"> Copy local disks</label>`}
-        </form>
-        <button slot="actions" type="submit" form="confirm-form" class="primary" ?disabled=${!this.nodes.length}>Migrate</button>
-      </st-dialog>`;
-    }
-    const words: Record<GuestAction, string> = {
-      start: 'Start', stop: 'Stop (power off, like pulling the plug)', shutdown: 'Shut down (ask the guest OS)', reboot: 'Reboot',
-    };
-    return html`<st-dialog id="confirm" heading="${c.action[0]!.toUpperCase() + c.action.slice(1)} ${this.label}?" @close=${() => { this.confirm = undefined; }}>
-      <form id="confirm-form" @submit=${this.onConfirmSubmit}>
-        <p>${words[c.action]} — guest <strong>${this.label}</strong> on ${this.params.remote}.</p>
-        ${c.typed
-          ? html`<label for="typed">Type <strong>${this.label}</strong> to confirm</label>
-              <input id="typed" name="typed" autocomplete="off" required pattern=${this.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>`
-          : nothing}
+  private renderMigrate() {
+    if (!this.migrating) return nothing;
+    return html`<st-dialog id="migrate" heading="Migrate ${this.label}" @close=${() => { this.migrating = false; }}>
+      <form id="migrate-form" @submit=${this.onMigrateSubmit}>
+        <label for="target">Target node</label>
+        <select id="target" name="target" required>${this.nodes.map((n) => html`<option>${n}</option>`)}</select>
+        ${this.params.type === 'lxc'
+          ? html`<label><input type="checkbox" name="restart" ?checked=${this.status?.status === 'running'}> Restart mode (a running container is stopped, moved and started)</label>`
+          : html`<label><input type="checkbox" name="online" ?checked=${this.status?.status === 'running'}> Online (live) migration</label>
+              <label><input type="checkbox" name="with-local-disks"> Copy local disks</label>`}
       </form>
-      <button slot="actions" type="button" @click=${() => this.renderRoot.querySelector<StDialog>('st-dialog#confirm')?.close()}>Cancel</button>
-      <button slot="actions" type="submit" form="confirm-form" class=${c.typed ? 'danger' : 'primary'}>${c.action[0]!.toUpperCase() + c.action.slice(1)}</button>
+      <button slot="actions" type="submit" form="migrate-form" class="primary" ?disabled=${!this.nodes.length}>Migrate</button>
     </st-dialog>`;
   }
 
@@ -209,10 +197,10 @@ export class StViewGuest extends LitElement {
     const b = this.busy;
     return html`<div class="row actions" role="group" aria-label="Actions">
       <button class="primary" ?disabled=${b || running} @click=${() => void this.run('start')}>Start</button>
-      <button ?disabled=${b || !running} @click=${() => void this.ask({ action: 'shutdown', typed: false })}>Shutdown</button>
-      <button ?disabled=${b || !running} @click=${() => void this.ask({ action: 'reboot', typed: false })}>Reboot</button>
-      <button class="danger" ?disabled=${b || !running} @click=${() => void this.ask({ action: 'stop', typed: true })}>Stop</button>
-      <button ?disabled=${b} @click=${() => void this.ask({ action: 'migrate' })}>Migrate</button>
+      <button ?disabled=${b || !running} @click=${() => void this.confirmAction('shutdown')}>Shutdown</button>
+      <button ?disabled=${b || !running} @click=${() => void this.confirmAction('reboot')}>Reboot</button>
+      <button class="danger" ?disabled=${b || !running} @click=${() => void this.confirmAction('stop')}>Stop</button>
+      <button ?disabled=${b} @click=${() => void this.openMigrate()}>Migrate</button>
     </div>`;
   }
 
@@ -250,7 +238,7 @@ export class StViewGuest extends LitElement {
         </section>
         <st-rrd class="wide" kind="guest" url="${this.base}/rrddata"></st-rrd>
       </div>
-      ${this.renderConfirm()}`;
+      ${this.renderMigrate()}`;
   }
 }
 customElements.define('st-view-guest', StViewGuest);

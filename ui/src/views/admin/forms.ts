@@ -36,3 +36,15 @@ export function formValues(form: HTMLFormElement): Record<string, string> {
   }
   return out;
 }
+
+/** An expiry (epoch seconds, 0 = never) as a date input's value. */
+export function dateInputValue(epochS: number | undefined): string {
+  if (!epochS) return '';
+  const d = new Date(epochS * 1000);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** A date input's value as an expiry: the end of that day here (0 = never, for an empty one). */
+export function expiryOf(value: string | undefined): number {
+  return value ? Math.floor(new Date(`${value}T23:59:59`).getTime() / 1000) : 0;
+}

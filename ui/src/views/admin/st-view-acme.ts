@@ -3,6 +3,7 @@
 // it runs) and revoking the installed one. Everything here needs Admin on /system.
 import { LitElement, css, html, nothing } from 'lit';
 import { api, errorText, path } from '../../api/client.ts';
+import { ask } from '../../components/st-confirm.ts';
 import '../../components/st-dialog.ts';
 import type { StDialog } from '../../components/st-dialog.ts';
 import { dateTime } from '../../lib/format.ts';
@@ -129,7 +130,8 @@ export class StViewAcme extends LitElement {
   }
 
   private async deleteAccount(a: Account): Promise<void> {
-    if (!confirm(`Forget account ${a.name}? Its key is deleted here; the CA keeps its record.`)) return;
+    const yes = await ask({ heading: `Forget account ${a.name}?`, message: 'Its key is deleted here; the CA keeps its record.', action: 'Forget', danger: true });
+    if (!yes) return;
     try {
       await api.delete(path`/system/acme/accounts/${a.name}`);
       notify('ok', `Account ${a.name} removed`);

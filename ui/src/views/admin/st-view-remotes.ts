@@ -1,108 +1,68 @@
-// Remotes: the configured PVE clusters and PBS hosts, with the add-remote wizard and removal.
-import { LitElement, css, html, nothing } from 'lit';
+// Remotes: the configured PVE clusters and PBS hosts, with the add-remote wizard and removal
+// (typing the remote's id).
+import { html, nothing } from 'lit';
 import type { Remote } from '../../../../shared/remotes.ts';
-import { api, errorText, path } from '../../api/client.ts';
+import { api, path } from '../../api/client.ts';
 import { session } from '../../api/session.ts';
-import '../../components/st-dialog.ts';
-import type { StDialog } from '../../components/st-dialog.ts';
-import { notify, notifyError } from '../../lib/notify.ts';
-import { baseStyles } from '../../lib/styles.ts';
+import { StAdminList } from './st-admin-list.ts';
+import type { Column } from './st-admin-list.ts';
 import './st-add-remote.ts';
 
-export class StViewRemotes extends LitElement {
-  static override styles = [baseStyles, css`:host { display: block; } .head { margin-bottom: 1rem; } .head h1 { margin: 0; }`];
+export class StViewRemotes extends StAdminList<Remote> {
+  protected readonly pageTitle = 'Remotes';
 
-  static override properties = {
-    remotes: { state: true },
-    error: { state: true },
-    adding: { state: true },
-    removing: { state: true },
-  };
-
-  declare remotes: Remote[] | undefined;
-  declare error: string | undefined;
-  declare adding: boolean;
-  declare removing: Remote | undefined;
-
-  constructor() {
-    super();
-    this.adding = false;
+  protected fetchData(): Promise<Remote[]> {
+    return api.get<Remote[]>('/remotes');
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
+  private get admin(): boolean {
+    return session.can('/remotes', 'admin');
   }
 
-  private async load(): Promise<void> {
-    try {
-      this.remotes = await api.get<Remote[]>('/remotes');
-      this.error = undefined;
-    } catch (err) {
-      this.error = errorText(err);
-    }
+  protected override emptyText(): string {
+    return this.admin ? 'No remotes yet. Add a Proxmox VE cluster or Backup Server with Add remote; you need its address and an API token.' : 'No remotes yet.';
   }
 
-  private async openWizard(): Promise<void> {
-    this.adding = true;
-    await this.updateComplete;
-    this.renderRoot.querySelector<StDialog>('st-dialog#add')?.show();
+  protected columns(): Column<Remote>[] {
+    return [
+      { label: 'Id', cell: (r) => html`<a href="/resources?search=${encodeURIComponent(`remote:${r.id}`)}">${r.id}</a>` },
+      { label: 'Type', cell: (r) => r.type.toUpperCase() },
+      { label: 'Endpoints', cell: (r) => r.endpoints.map((e) => `${e.host}:${e.port}`).join(', '), class: 'mono' },
+      { label: 'Credentials', cell: (r) => r.credentials.map((c) => `${c.name} (${c.tokenid ?? c.username})`).join(', ') },
+      { label: 'Enabled', cell: (r) => (r.enabled ? 'yes' : html`<span class="badge warn">disabled</span>`) },
+      { label: 'Comment', cell: (r) => r.comment ?? '' },
+    ];
   }
 
-  private async askRemove(r: Remote): Promise<void> {
-    this.removing = r;
-    await this.updateComplete;
-    this.renderRoot.querySelector<StDialog>('st-dialog#remove')?.show();
+  protected override headActions() {
+    return this.admin ? html`<button class="primary" @click=${() => void this.openDialog('add')}>Add remote</button>` : nothing;
   }
 
-  private async onRemove(ev: SubmitEvent): Promise<void> {
-    ev.preventDefault();
-    const r = this.removing;
-    if (!r) return;
-    if (String(new FormData(ev.target as HTMLFormElement).get('typed') ?? '').trim() !== r.id) return;
-    this.renderRoot.querySelector<StDialog>('st-dialog#remove')?.close();
-    try {
+  protected override hasRowActions(): boolean {
+    return this.admin;
+  }
+
+  protected override rowActions(r: Remote) {
+    return html`<button class="danger" aria-label="Remove ${r.id}" @click=${() => void this.removeRemote(r)}>Remove</button>`;
+  }
+
+  private removeRemote(r: Remote): Promise<void> {
+    return this.confirmed({
+      heading: `Remove ${r.id}?`,
+      message: 'Steward forgets this remote, its credentials and cached data. The remote itself is not changed.',
+      action: 'Remove',
+      danger: true,
+      typeToConfirm: r.id,
+    }, async () => {
       await api.delete(path`/remotes/${r.id}`, { digest: r.digest });
-      notify('ok', `Remote ${r.id} removed`);
-    } catch (err) {
-      notifyError(err, `Removing ${r.id} failed`);
-    }
-    await this.load();
+      return `Remote ${r.id} removed`;
+    });
   }
 
-  override render() {
-    const admin = session.can('/remotes', 'admin');
-    return html`
-      <div class="row head"><h1>Remotes</h1><span class="spacer"></span>
-        ${admin ? html`<button class="primary" @click=${this.openWizard}>Add remote</button>` : nothing}</div>
-      ${this.error ? html`<div class="error-box" role="alert">${this.error}</div>` : nothing}
-      ${!this.remotes ? html`<p class="muted">Loading…</p>` : this.remotes.length === 0
-        ? html`<div class="card"><p>No remotes yet.</p>${admin ? html`<p>Add a Proxmox VE cluster or Backup Server with <strong>Add remote</strong>; you need its address and an API token.</p>` : nothing}</div>`
-        : html`<div class="card table-wrap"><table class="data" aria-label="Remotes">
-            <thead><tr><th>Id</th><th>Type</th><th>Endpoints</th><th>Credentials</th><th>Enabled</th><th>Comment</th>${admin ? html`<th></th>` : nothing}</tr></thead>
-            <tbody>${this.remotes.map((r) => html`<tr>
-              <td><a href="/resources?search=${encodeURIComponent(`remote:${r.id}`)}">${r.id}</a></td>
-              <td>${r.type.toUpperCase()}</td>
-              <td class="mono">${r.endpoints.map((e) => `${e.host}:${e.port}`).join(', ')}</td>
-              <td>${r.credentials.map((c) => `${c.name} (${c.tokenid ?? c.username})`).join(', ')}</td>
-              <td>${r.enabled ? 'yes' : html`<span class="badge warn">disabled</span>`}</td>
-              <td>${r.comment ?? ''}</td>
-              ${admin ? html`<td><button class="danger" @click=${() => void this.askRemove(r)}>Remove</button></td>` : nothing}
-            </tr>`)}</tbody></table></div>`}
-      ${this.adding
-        ? html`<st-dialog id="add" heading="Add remote" @close=${() => { this.adding = false; void this.load(); }}>
-            <st-add-remote @remote-added=${() => void this.load()}></st-add-remote></st-dialog>`
-        : nothing}
-      ${this.removing
-        ? html`<st-dialog id="remove" heading="Remove ${this.removing.id}?" @close=${() => { this.removing = undefined; }}>
-            <form id="remove-form" @submit=${this.onRemove}>
-              <p>Steward forgets this remote, its credentials and cached data. The remote itself is not changed.</p>
-              <label for="typed">Type <strong>${this.removing.id}</strong> to confirm</label>
-              <input id="typed" name="typed" autocomplete="off" required>
-            </form>
-            <button slot="actions" type="submit" form="remove-form" class="danger">Remove</button>
-          </st-dialog>`
-        : nothing}`;
+  protected override renderDialog() {
+    if (this.dialog !== 'add') return nothing;
+    return html`<st-dialog heading="Add remote" @close=${() => { this.dialog = undefined; void this.load(); }}>
+      <st-add-remote @remote-added=${() => void this.load()}></st-add-remote></st-dialog>`;
   }
 }
 customElements.define('st-view-remotes', StViewRemotes);

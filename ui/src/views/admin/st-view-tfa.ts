@@ -7,6 +7,7 @@ import { errorText } from '../../api/client.ts';
 import { session } from '../../api/session.ts';
 import { createCredential, webauthnSupported } from '../../api/webauthn.ts';
 import type { CreationOptionsJson } from '../../api/webauthn.ts';
+import { ask } from '../../components/st-confirm.ts';
 import '../../components/st-dialog.ts';
 import type { StDialog } from '../../components/st-dialog.ts';
 import '../../components/st-qr.ts';
@@ -114,10 +115,16 @@ export class StViewTfa extends LitElement {
   }
 
   private async removeEntry(e: TfaEntry): Promise<void> {
-    const password = prompt(`Remove "${e.description ?? TYPE_LABEL[e.type]}"? Enter your password to confirm.`);
-    if (password === null) return;
+    const answer = await ask({
+      heading: `Remove “${e.description ?? TYPE_LABEL[e.type] ?? e.type}”?`,
+      message: 'This second factor stops working for your logins. Enter your password to confirm.',
+      action: 'Remove',
+      danger: true,
+      password: true,
+    });
+    if (!answer) return;
     try {
-      await tfa.remove(this.userid, e.id, password);
+      await tfa.remove(this.userid, e.id, answer.password);
       notify('ok', 'Second factor removed');
     } catch (err) {
       notifyError(err, 'Removing failed');
