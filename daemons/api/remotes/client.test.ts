@@ -1,12 +1,15 @@
+// Steward's remote client against the simulator's demo remotes: pinned TLS (nothing sent to
+// an unpinned peer), token and ticket authentication, failover, retries, the remote's
+// errors, keep-alive and the per-remote concurrency limit. The simulator's request log shows
+// what reached a node, its stats how many connections and requests were open at once.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApiError } from '../../../shared/errors.ts';
-import { closedPort, startFakeProxmox } from '../../../tests/fixtures/fake-proxmox.ts';
-import type { FakeProxmox } from '../../../tests/fixtures/fake-proxmox.ts';
+import { startSim } from '../../../tests/sim/index.ts';
+import type { Fault, FaultTarget, Sim, SimRemote } from '../../../tests/sim/index.ts';
 import { DEFAULT_CLIENT_OPTIONS, RemoteClient } from './client.ts';
-import type { ClientCredential, ClientOptions } from './client.ts';
+import type { ClientCredential, ClientOptions, ClientTarget } from './client.ts';
 
-const TOKEN: ClientCredential = { kind: 'token', tokenid: 'steward@pve!dash', secret: '11111111-2222-3333-4444-555555555555' };
 const WRONG_PIN = 'AA:'.repeat(31) + 'AA';
 const sleeps: number[] = [];
 const opts: ClientOptions = { ...DEFAULT_CLIENT_OPTIONS, sleep: async (ms) => void sleeps.push(ms), timeoutMs: 2000, connectTimeoutMs: 1000 };
@@ -23,143 +26,197 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<ApiError>
 }
 
 describe('remote client', () => {
-  let fake: FakeProxmox;
+  let sim: Sim;
   const clients: RemoteClient[] = [];
-  const client = (over: Partial<ConstructorParameters<typeof RemoteClient>[0]> = {}, o: Partial<ClientOptions> = {}) => {
-    const c = new RemoteClient({ id: 'pve1', type: 'pve', endpoints: [{ host: '127.0.0.1', port: fake.port, fingerprint: fake.fingerprint }], credential: TOKEN, ...over }, { ...opts, ...o });
+  const remote = (id: string): SimRemote => sim.remotes.find((r) => r.id === id)!;
+  const credential = (r: SimRemote, name = 'steward'): ClientCredential => {
+    const c = r.credentials.find((x) => x.name === name)!;
+    return c.kind === 'token' ? { kind: 'token', tokenid: c.tokenid, secret: c.secret } : { kind: 'password', username: c.username, password: c.password };
+  };
+  /** A client for a simulated remote, pinned to each node's fingerprint (first node first). */
+  const client = (id: string, over: Partial<ClientTarget> = {}, o: Partial<ClientOptions> = {}) => {
+    const r = remote(id);
+    const c = new RemoteClient({ id, type: r.type, endpoints: r.nodes.map((n) => ({ host: n.host, port: n.port, fingerprint: n.fingerprint })), credential: credential(r), ...over }, { ...opts, ...o });
     clients.push(c);
     return c;
   };
+  const sent = (node: string) => sim.requests.filter((r) => r.node === node);
+  async function withFault<T>(target: FaultTarget, fault: Fault, run: () => Promise<T>): Promise<T> {
+    sim.setFault(target, fault);
+    await sim.settled();
+    try {
+      return await run();
+    } finally {
+      sim.setFault(target, target.node === 'lab-3' ? { kind: 'down' } : null);
+      await sim.settled();
+    }
+  }
 
   before(async () => {
-    fake = await startFakeProxmox(() => undefined);
+    sim = await startSim({ scenario: 'demo', taskSpeed: 1000, recordRequests: true });
   });
   after(async () => {
     for (const c of clients) c.close();
-    await fake.close();
+    await sim.close();
   });
 
   test('a pinned GET carries the PVE token header and returns the envelope data', async () => {
-    fake.handler = (r) => (r.path === '/api2/json/version' ? { data: { version: '9.0.3', release: '9.0' } } : undefined);
-    fake.requests.length = 0;
-    assert.deepEqual(await client().get('/version'), { version: '9.0.3', release: '9.0' });
-    assert.equal(fake.requests[0]!.headers.authorization, `PVEAPIToken=${TOKEN.tokenid}=${TOKEN.secret}`);
+    sim.requests.length = 0;
+    const lab = sim.world.remote('lab')!;
+    assert.deepEqual(await client('lab').get('/version'), { version: lab.version, release: lab.release, repoid: lab.repoid.slice(0, 8), console: 'html5' });
+    const tok = credential(remote('lab')) as { tokenid: string; secret: string };
+    assert.equal(sim.requests[0]!.headers.authorization, `PVEAPIToken=${tok.tokenid}=${tok.secret}`);
+    assert.equal(sim.requests[0]!.node, 'lab-1', 'the first endpoint');
   });
 
   test('PBS tokens use PBSAPIToken=id:secret', async () => {
-    fake.handler = () => ({ data: 1 });
-    fake.requests.length = 0;
-    await client({ type: 'pbs' }).get('/version');
-    assert.equal(fake.requests[0]!.headers.authorization, `PBSAPIToken=${TOKEN.tokenid}:${TOKEN.secret}`);
+    sim.requests.length = 0;
+    await client('backup').get('/version');
+    const tok = credential(remote('backup')) as { tokenid: string; secret: string };
+    assert.equal(sim.requests[0]!.headers.authorization, `PBSAPIToken=${tok.tokenid}:${tok.secret}`);
   });
 
-  test('a changed certificate: fingerprint_mismatch, and not a single byte of HTTP reached the peer', async () => {
-    fake.requests.length = 0;
-    const c = client({ endpoints: [{ host: '127.0.0.1', port: fake.port, fingerprint: WRONG_PIN }] });
-    const err = await rejectsWith(c.post('/nodes/n1/qemu/100/status/start', { node: 'n1' }), 'fingerprint_mismatch');
-    assert.match(err.message, new RegExp(fake.fingerprint));
-    assert.equal(fake.requests.length, 0, 'no request (and so no credential) was sent');
-    assert.equal(c.endpoints[0]!.mismatch, fake.fingerprint);
+  test('a wrong pin: fingerprint_mismatch, and not a single byte of HTTP reached the peer', async () => {
+    sim.requests.length = 0;
+    const n = remote('lab').nodes[0]!;
+    const c = client('lab', { endpoints: [{ host: n.host, port: n.port, fingerprint: WRONG_PIN }] });
+    const err = await rejectsWith(c.post('/nodes/lab-1/qemu/110/status/start'), 'fingerprint_mismatch');
+    assert.match(err.message, new RegExp(n.fingerprint));
+    assert.deepEqual(sim.requests, [], 'no request (and so no credential) was sent');
+    assert.equal(c.endpoints[0]!.mismatch, n.fingerprint);
     // Later calls do not even connect: the endpoint is blocked until the pin changes.
     assert.match((await rejectsWith(c.get('/version'), 'fingerprint_mismatch')).message, /an admin must trust the new fingerprint/);
-    assert.equal(fake.requests.length, 0);
+    assert.deepEqual(sim.requests, []);
+  });
+
+  test("a node's certificate changes: its endpoint is blocked (no credential sent to it), the others carry on", async () => {
+    const c = client('lab');
+    await c.get('/version');
+    await withFault({ remote: 'lab', node: 'lab-1' }, { kind: 'cert-changed' }, async () => {
+      sim.requests.length = 0;
+      const served = sim.world.servedFingerprint(sim.world.remote('lab')!.nodes[0]!);
+      assert.notEqual(served, remote('lab').nodes[0]!.fingerprint);
+      assert.ok(Array.isArray(await c.get('/cluster/status')), 'answered by lab-2');
+      assert.equal(c.endpoints[0]!.mismatch, served);
+      assert.deepEqual(sent('lab-1'), [], 'nothing reached the node with the new certificate');
+      assert.ok(sent('lab-2').length >= 1);
+      const n = remote('lab').nodes[0]!;
+      const only = client('lab', { endpoints: [{ host: n.host, port: n.port, fingerprint: n.fingerprint }] });
+      assert.match((await rejectsWith(only.get('/version'), 'fingerprint_mismatch')).message, new RegExp(served));
+      assert.deepEqual(sent('lab-1'), []);
+    });
   });
 
   test('without a pin, a self-signed certificate is refused (system CAs) before anything is sent', async () => {
-    fake.requests.length = 0;
-    await rejectsWith(client({ endpoints: [{ host: '127.0.0.1', port: fake.port }] }, { retries: 0 }).get('/version'), 'remote_tls');
-    assert.equal(fake.requests.length, 0);
+    sim.requests.length = 0;
+    const n = remote('lab').nodes[0]!;
+    await rejectsWith(client('lab', { endpoints: [{ host: n.host, port: n.port }] }, { retries: 0 }).get('/version'), 'remote_tls');
+    assert.deepEqual(sim.requests, []);
   });
 
   test('failover: the first endpoint refuses, the second answers — for POSTs too, since nothing was sent', async () => {
-    const dead = await closedPort();
-    fake.handler = () => ({ data: 'UPID:n1:0000:start' });
-    const c = client({ endpoints: [{ host: '127.0.0.1', port: dead, fingerprint: fake.fingerprint }, { host: '127.0.0.1', port: fake.port, fingerprint: fake.fingerprint }] });
-    assert.equal(await c.post('/nodes/n1/qemu/100/status/start'), 'UPID:n1:0000:start');
-    assert.match(c.endpoints[0]!.lastError!, /refused/);
-    assert.equal(await c.get('/version'), 'UPID:n1:0000:start');
+    const c = client('lab');
+    await withFault({ remote: 'lab', node: 'lab-1' }, { kind: 'down' }, async () => {
+      sim.requests.length = 0;
+      const upid = await c.post('/nodes/lab-2/qemu/109/status/start');
+      assert.match(String(upid), /^UPID:lab-2:.*:qmstart:109:root@pam!steward:$/);
+      assert.match(c.endpoints[0]!.lastError!, /refused/);
+      assert.deepEqual(sim.requests.map((r) => `${r.node} ${r.method}`), ['lab-2 POST']);
+      assert.ok(Array.isArray(await c.get('/cluster/tasks')));
+    });
   });
 
   test('every endpoint down: remote_unreachable naming each', async () => {
-    const a = await closedPort();
-    const b = await closedPort();
-    const err = await rejectsWith(client({ endpoints: [{ host: '127.0.0.1', port: a, fingerprint: fake.fingerprint }, { host: '127.0.0.1', port: b, fingerprint: fake.fingerprint }] }).get('/version'), 'remote_unreachable');
-    assert.match(err.message, new RegExp(`${a}.*${b}`));
+    // lab-3 is down in the demo; lab-1 goes down too.
+    const [a, , b] = remote('lab').nodes;
+    await withFault({ remote: 'lab', node: 'lab-1' }, { kind: 'down' }, async () => {
+      const c = client('lab', { endpoints: [a!, b!].map((n) => ({ host: n.host, port: n.port, fingerprint: n.fingerprint })) });
+      const err = await rejectsWith(c.get('/version'), 'remote_unreachable');
+      assert.match(err.message, new RegExp(`${a!.port}.*${b!.port}`));
+    });
   });
 
   test('GETs are retried with back-off on 503 and broken bodies; POSTs are not retried', async () => {
-    let n = 0;
-    fake.handler = (r) => (r.method === 'GET' ? (++n === 1 ? { status: 503, reason: 'busy' } : n === 2 ? { raw: '{"data": [1, 2' } : { data: 'ok' }) : { status: 503, reason: 'busy' });
+    // The node's own fault first (one 503), then the remote's (one body that is not JSON), then normal answers.
+    sim.setFault({ remote: 'single' }, { kind: 'malformed', times: 1 });
+    sim.setFault({ remote: 'single', node: 'pve-edge' }, { kind: 'http', status: 503, times: 1 });
+    await sim.settled();
     sleeps.length = 0;
-    assert.equal(await client().get('/cluster/resources'), 'ok');
-    assert.equal(n, 3);
+    sim.requests.length = 0;
+    const res = (await client('single').get('/cluster/resources')) as { type: string }[];
+    assert.ok(res.some((r) => r.type === 'qemu'));
+    assert.equal(sim.requests.length, 3);
     assert.deepEqual(sleeps, [250, 500]);
-    fake.requests.length = 0;
-    await rejectsWith(client().post('/nodes/n1/qemu/100/status/start'), 'remote_error');
-    assert.equal(fake.requests.length, 1);
+    await withFault({ remote: 'single', node: 'pve-edge' }, { kind: 'http', status: 503, times: 2 }, async () => {
+      sim.requests.length = 0;
+      await rejectsWith(client('single').post('/nodes/pve-edge/qemu/106/status/start'), 'remote_error');
+      assert.equal(sim.requests.length, 1);
+    });
   });
 
   test("the remote's 401/403/500 become remote_auth_failed / remote_forbidden / remote_error with its reason", async () => {
-    fake.handler = () => ({ status: 401, reason: 'authentication failure' });
-    await rejectsWith(client().get('/version'), 'remote_auth_failed');
-    fake.handler = () => ({ status: 403, reason: 'Permission check failed (/vms/100, VM.PowerMgmt)' });
-    const e = await rejectsWith(client().post('/nodes/n1/qemu/100/status/start'), 'remote_forbidden');
-    assert.match(e.message, /VM\.PowerMgmt/);
-    fake.handler = () => ({ status: 500, reason: 'VM 100 not running', raw: '{"data":null,"message":"VM 100 not running\\n"}' });
-    assert.match((await rejectsWith(client().post('/nodes/n1/qemu/100/status/stop'), 'remote_error')).message, /VM 100 not running/);
+    const tok = credential(remote('prod-cluster')) as { kind: 'token'; tokenid: string; secret: string };
+    await rejectsWith(client('prod-cluster', { credential: { ...tok, secret: '00000000-0000-0000-0000-000000000000' } }).get('/version'), 'remote_auth_failed');
+    const limited = client('prod-cluster', { credential: credential(remote('prod-cluster'), 'customer-a') });
+    const e = await rejectsWith(limited.post('/nodes/pve-prod-1/qemu/121/status/start'), 'remote_forbidden');
+    assert.match(e.message, /\/vms\/121, VM\.PowerMgmt/);
+    assert.match((await rejectsWith(client('prod-cluster').post('/nodes/pve-prod-1/lxc/107/status/start'), 'remote_error')).message, /CT 107 already running/);
   });
 
-  test('password credentials log in for a ticket, send cookie (+ CSRF on writes), and log in again on 401', async () => {
-    let tickets = 0;
-    let valid = '';
-    fake.handler = (r) => {
-      if (r.path === '/api2/json/access/ticket') {
-        const p = new URLSearchParams(r.body);
-        if (p.get('username') !== 'root@pam' || p.get('password') !== 'pa ss&word') return { status: 401, reason: 'authentication failure' };
-        valid = `PVE:root@pam:${++tickets}`;
-        return { data: { ticket: valid, CSRFPreventionToken: `csrf${tickets}`, username: 'root@pam' } };
-      }
-      if (r.headers.cookie !== `PVEAuthCookie=${encodeURIComponent(valid)}`) return { status: 401, reason: 'invalid ticket' };
-      if (r.method === 'POST' && r.headers.csrfpreventiontoken !== `csrf${tickets}`) return { status: 401, reason: 'bad csrf' };
-      return { data: 'fine' };
-    };
-    const c = client({ credential: { kind: 'password', username: 'root@pam', password: 'pa ss&word' } });
-    assert.equal(await c.get('/nodes'), 'fine');
-    assert.equal(await c.post('/nodes/n1/qemu/100/status/start'), 'fine');
-    assert.equal(tickets, 1);
-    valid = 'expired'; // the remote forgot the ticket (restart, expiry)
-    assert.equal(await c.get('/nodes'), 'fine');
-    assert.equal(tickets, 2);
-    const bad = client({ credential: { kind: 'password', username: 'root@pam', password: 'wrong' } });
+  test('password credentials log in for a ticket, send cookie (+ CSRF on writes), and log in again when the ticket is refused', async () => {
+    const principal = sim.world.remote('single')!.principals.find((p) => p.kind === 'password')!;
+    principal.secret = 'pa ss&word';
+    const logins = () => sim.requests.filter((r) => r.path === '/api2/json/access/ticket').length;
+    sim.requests.length = 0;
+    const c = client('single', { credential: { kind: 'password', username: principal.authid, password: 'pa ss&word' } });
+    assert.ok(Array.isArray(await c.get('/nodes')));
+    assert.match(String(await c.post('/nodes/pve-edge/apt/update')), /^UPID:pve-edge:.*:aptupdate::root@pam:$/);
+    assert.equal(logins(), 1);
+    const [, get, post] = sim.requests;
+    assert.match(String(get!.headers.cookie), /^PVEAuthCookie=PVE%3Aroot%40pam%3A/);
+    assert.equal(get!.headers.authorization, undefined);
+    assert.ok(post!.headers.csrfpreventiontoken, 'CSRF token on the write');
+    // The remote forgets the ticket (restart, expiry): one more login, and the call succeeds.
+    await withFault({ remote: 'single', node: 'pve-edge' }, { kind: 'expired-ticket' }, async () => {
+      assert.ok(Array.isArray(await c.get('/nodes')));
+      assert.equal(logins(), 2);
+    });
+    const bad = client('single', { credential: { kind: 'password', username: principal.authid, password: 'wrong' } });
     await rejectsWith(bad.get('/nodes'), 'remote_auth_failed');
   });
 
   test('tickets are renewed before they expire (injectable clock)', async () => {
-    let now = 1_000_000;
-    let logins = 0;
-    fake.handler = (r) => (r.path === '/api2/json/access/ticket' ? (logins++, { data: { ticket: 't', CSRFPreventionToken: 'c' } }) : { data: 1 });
-    const c = client({ credential: { kind: 'password', username: 'root@pam', password: 'x' } }, { now: () => now });
+    let now = Date.now();
+    const logins = () => sim.requests.filter((r) => r.path === '/api2/json/access/ticket').length;
+    sim.requests.length = 0;
+    const c = client('lab', { credential: credential(remote('lab'), 'root-password') }, { now: () => now });
     await c.get('/nodes');
     now += 60 * 60_000;
     await c.get('/nodes');
-    assert.equal(logins, 1);
+    assert.equal(logins(), 1);
     now += 31 * 60_000;
     await c.get('/nodes');
-    assert.equal(logins, 2);
+    assert.equal(logins(), 2);
   });
 
   test('per-remote concurrency limit and keep-alive', async () => {
-    fake.handler = () => ({ data: 1, delayMs: 30 });
-    fake.maxConcurrent = 0;
-    const before = fake.connections;
-    const c = client({}, { concurrency: 3 });
-    await Promise.all(Array.from({ length: 12 }, () => c.get('/version')));
-    assert.equal(fake.maxConcurrent, 3);
-    assert.ok(fake.connections - before <= 3, `connections reused (opened ${fake.connections - before})`);
+    const target = { remote: 'lab', node: 'lab-2' };
+    const n = remote('lab').nodes[1]!;
+    await withFault(target, { kind: 'slow', ms: 30 }, async () => {
+      const before = sim.stats(target).connections;
+      sim.resetStats();
+      const c = client('lab', { endpoints: [{ host: n.host, port: n.port, fingerprint: n.fingerprint }] }, { concurrency: 3 });
+      await Promise.all(Array.from({ length: 12 }, () => c.get('/version')));
+      assert.equal(sim.stats(target).maxInFlight, 3);
+      const opened = sim.stats(target).connections - before;
+      assert.ok(opened <= 3, `connections reused (opened ${opened})`);
+    });
   });
 
   test('a silent remote times out', async () => {
-    fake.handler = () => ({ data: 1, delayMs: 500 });
-    await rejectsWith(client({}, { timeoutMs: 100, retries: 0 }).get('/version'), 'timeout');
+    await withFault({ remote: 'lab', node: 'lab-2' }, { kind: 'slow', ms: 500 }, async () => {
+      const n = remote('lab').nodes[1]!;
+      await rejectsWith(client('lab', { endpoints: [{ host: n.host, port: n.port, fingerprint: n.fingerprint }] }, { timeoutMs: 100, retries: 0 }).get('/version'), 'timeout');
+    });
   });
 });
