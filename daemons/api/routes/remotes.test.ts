@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, testDeps } from '../../../tests/fixtures/api-deps.ts';
 import type { TestDeps } from '../../../tests/fixtures/api-deps.ts';
-import { closedPort, startFakeProxmox } from '../../../tests/fixtures/fake-proxmox.ts';
-import type { FakeProxmox, SeenRequest } from '../../../tests/fixtures/fake-proxmox.ts';
+import { startSim } from '../../../tests/sim/index.ts';
+import type { Sim } from '../../../tests/sim/index.ts';
 import { createApp } from '../app.ts';
 
 const FP = 'AB:'.repeat(31) + 'CD';
@@ -116,96 +116,123 @@ describe('/remotes CRUD', () => {
   });
 });
 
-describe('add-remote wizard: probe-tls and scan', () => {
+describe('add-remote wizard: probe-tls and scan, against the simulator', () => {
   let t: TestDeps;
   let app: ReturnType<typeof createApp>;
-  let fake: FakeProxmox;
-  let perms: Record<string, Record<string, number>>;
-  const token = { kind: 'token', tokenid: 'steward@pve!dash', secret: SECRET };
+  let sim: Sim;
+  const remote = (id: string) => sim.remotes.find((r) => r.id === id)!;
+  const token = (id: string, name = 'steward') => {
+    const c = remote(id).credentials.find((x) => x.name === name) as { tokenid: string; secret: string };
+    return { kind: 'token', tokenid: c.tokenid, secret: c.secret };
+  };
+  const scan = (body: Record<string, unknown>) => call(app, 'root@steward', 'POST', '/remotes/scan', body);
   before(async () => {
     t = await testDeps();
     app = createApp(t.deps);
-    fake = await startFakeProxmox(() => undefined);
-    fake.handler = (r: SeenRequest) => {
-      if (r.path === '/') return { raw: '<html><head><title>pve1 - Proxmox Virtual Environment</title><script src="/pve2/js/pvemanagerlib.js?ver=9.0.3"></script></head></html>' };
-      if (r.headers.authorization !== `PVEAPIToken=${token.tokenid}=${token.secret}`) return { status: 401, reason: 'authentication failure' };
-      if (r.path === '/api2/json/version') return { data: { version: '9.0.3', release: '9.0', repoid: 'abc' } };
-      if (r.path === '/api2/json/access/permissions') return { data: perms };
-      if (r.path === '/api2/json/cluster/status') {
-        return { data: [
-          { type: 'cluster', id: 'cluster', name: 'prod', nodes: 3, quorate: 1 },
-          { type: 'node', id: 'node/n1', name: 'n1', ip: '10.0.0.1', online: 1, local: 1 },
-          { type: 'node', id: 'node/n2', name: 'n2', ip: '10.0.0.2', online: 1, local: 0 },
-          { type: 'node', id: 'node/n3', name: 'n3', ip: '10.0.0.3', online: 0, local: 0 },
-        ] };
-      }
-      if (r.path === '/api2/json/nodes/n2/certificates/info') return { data: [{ filename: 'pve-root-ca.pem', fingerprint: 'CA:'.repeat(31) + 'CA' }, { filename: 'pve-ssl.pem', fingerprint: FP.toLowerCase() }] };
-      if (r.path === '/api2/json/nodes/n3/certificates/info') return { status: 595, reason: 'no route to host' };
-      return undefined;
-    };
+    // Like real clusters: one port per cluster, one address per node, so discovery works.
+    sim = await startSim({ scenario: 'demo', addressing: 'address', recordRequests: true });
   });
   after(async () => {
-    await fake.close();
+    await sim.close();
     await t.close();
   });
 
   test('probe-tls shows the fingerprint, chain, product and version — and sends no credential', async () => {
-    fake.requests.length = 0;
-    const res = await call(app, 'root@steward', 'POST', '/remotes/probe-tls', { host: '127.0.0.1', port: fake.port });
+    const n = remote('single').nodes[0]!;
+    sim.requests.length = 0;
+    const res = await call(app, 'root@steward', 'POST', '/remotes/probe-tls', { host: n.host, port: n.port });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.body.data.fingerprint, fake.fingerprint);
+    assert.equal(res.body.data.fingerprint, n.fingerprint);
     assert.equal(res.body.data.trusted, false);
     assert.equal(res.body.data.product, 'pve');
-    assert.equal(res.body.data.version, '9.0.3');
-    assert.match(res.body.data.chain[0].subject, /CN=fake-pve/);
-    assert.ok(fake.requests.every((r) => !r.headers.authorization && !r.headers.cookie));
+    assert.equal(res.body.data.version, sim.world.remote('single')!.version);
+    assert.match(res.body.data.chain[0].subject, new RegExp(`CN=${n.name}`));
+    assert.ok(sim.requests.length > 0 && sim.requests.every((r) => !r.headers.authorization && !r.headers.cookie), 'only the login page, without credentials');
+    const pbs = remote('backup').nodes[0]!;
+    assert.equal((await call(app, 'root@steward', 'POST', '/remotes/probe-tls', { host: pbs.host, port: pbs.port })).body.data.product, 'pbs');
   });
 
   test('probe-tls: unreachable host → remote_unreachable', async () => {
-    const res = await call(app, 'root@steward', 'POST', '/remotes/probe-tls', { host: '127.0.0.1', port: await closedPort() });
+    const lab3 = remote('lab').nodes[2]!; // down in the demo
+    const res = await call(app, 'root@steward', 'POST', '/remotes/probe-tls', { host: lab3.host, port: lab3.port });
     assert.equal(res.status, 502);
     assert.equal(res.body.code, 'remote_unreachable');
   });
 
   test('scan: version, cluster nodes as endpoints with their own fingerprints, privileges', async () => {
-    perms = { '/': { 'Sys.Audit': 1, 'VM.Audit': 1, 'Datastore.Audit': 1, 'VM.PowerMgmt': 1 } };
-    const res = await call(app, 'root@steward', 'POST', '/remotes/scan', { type: 'pve', host: '127.0.0.1', port: fake.port, fingerprint: fake.fingerprint, credential: token });
+    const lab = remote('lab');
+    const [n1, n2, n3] = lab.nodes;
+    // An auditor token on prod: everything to read, nothing to act with.
+    const prod = remote('prod-cluster');
+    const p2 = prod.nodes[1]!;
+    const res = await scan({ type: 'pve', host: p2.host, port: p2.port, fingerprint: p2.fingerprint, credential: token('prod-cluster', 'auditor') });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const d = res.body.data;
-    assert.equal(d.version, '9.0.3');
+    assert.equal(d.version, sim.world.remote('prod-cluster')!.version);
     assert.equal(d.cluster, 'prod');
-    assert.deepEqual(d.endpoints, [
-      { host: '127.0.0.1', port: fake.port, fingerprint: fake.fingerprint },
-      { host: '10.0.0.2', port: fake.port, fingerprint: FP },
-    ]);
-    assert.equal(d.nodes.find((n: { name: string }) => n.name === 'n3').online, false);
-    assert.ok(d.warnings.some((w: string) => /n3/.test(w)));
+    assert.deepEqual(d.endpoints, [p2, prod.nodes[0]!, prod.nodes[2]!].map((n) => ({ host: n.host, port: n.port, fingerprint: n.fingerprint })), 'the chosen node first, every node with its own fingerprint');
     assert.ok(d.warnings.some((w: string) => /VM\.Migrate/.test(w)), 'says what the missing privilege costs');
     assert.equal(d.privileges.find((p: { privileges: string[] }) => p.privileges.includes('VM.Migrate')).granted, false);
-    assert.ok(!JSON.stringify(res.body).includes(SECRET));
-    assert.ok(!t.audits.some((a) => JSON.stringify(a).includes(SECRET)), 'audit holds no secret');
+    assert.equal(d.privileges.find((p: { privileges: string[] }) => p.privileges.includes('VM.Audit')).granted, true);
+    const secret = (token('prod-cluster', 'auditor') as { secret: string }).secret;
+    assert.ok(!JSON.stringify(res.body).includes(secret));
+    assert.ok(!t.audits.some((a) => JSON.stringify(a).includes(secret)), 'audit holds no secret');
+
+    // A cluster with a node down: it is listed offline, without fingerprint, and left out of the endpoints.
+    const labScan = (await scan({ type: 'pve', host: n1!.host, port: n1!.port, fingerprint: n1!.fingerprint, credential: token('lab') })).body.data;
+    assert.deepEqual(labScan.endpoints.map((e: { host: string }) => e.host), [n1!.host, n2!.host]);
+    const offline = labScan.nodes.find((n: { name: string }) => n.name === 'lab-3');
+    assert.deepEqual([offline.online, offline.fingerprint, offline.host], [false, undefined, n3!.host]);
+    assert.ok(labScan.warnings.some((w: string) => /lab-3/.test(w)));
+    assert.ok(labScan.privileges.every((p: { granted: boolean }) => p.granted));
+    // PBS: one host, its own privileges.
+    const b = remote('backup').nodes[0]!;
+    const pbs = (await scan({ type: 'pbs', host: b.host, port: b.port, fingerprint: b.fingerprint, credential: token('backup') })).body.data;
+    assert.deepEqual(pbs.endpoints, [{ host: b.host, port: b.port, fingerprint: b.fingerprint }]);
   });
 
-  test('scan error cases: fingerprint mismatch (nothing sent), bad credential, missing privileges, unreachable', async () => {
-    fake.requests.length = 0;
-    const mism = await call(app, 'root@steward', 'POST', '/remotes/scan', { type: 'pve', host: '127.0.0.1', port: fake.port, fingerprint: FP, credential: token });
+  test('scan error cases: fingerprint mismatch or changed certificate (nothing sent), bad credential, missing privileges, unreachable, untrusted', async () => {
+    const n = remote('single').nodes[0]!;
+    const good = { type: 'pve', host: n.host, port: n.port, fingerprint: n.fingerprint, credential: token('single') };
+    sim.requests.length = 0;
+    const mism = await scan({ ...good, fingerprint: FP });
     assert.equal(mism.body.code, 'fingerprint_mismatch');
-    assert.equal(fake.requests.length, 0, 'no credential reached a peer with another certificate');
+    assert.match(mism.body.message!, new RegExp(n.fingerprint));
+    assert.deepEqual(sim.requests, [], 'no credential reached a peer with another certificate');
 
-    const bad = await call(app, 'root@steward', 'POST', '/remotes/scan', { type: 'pve', host: '127.0.0.1', port: fake.port, fingerprint: fake.fingerprint, credential: { ...token, secret: 'wrong' } });
+    // The host's certificate changes between the probe and the scan.
+    sim.setFault({ remote: 'single' }, { kind: 'cert-changed' });
+    await sim.settled();
+    try {
+      const changed = await scan(good);
+      assert.equal(changed.body.code, 'fingerprint_mismatch');
+      assert.match(changed.body.message!, new RegExp(sim.world.servedFingerprint(sim.world.remote('single')!.nodes[0]!)));
+      assert.deepEqual(sim.requests, []);
+    } finally {
+      sim.setFault({ remote: 'single' }, null);
+      await sim.settled();
+    }
+
+    const bad = await scan({ ...good, credential: { ...token('single'), secret: '00000000-0000-0000-0000-000000000000' } });
     assert.equal(bad.body.code, 'remote_auth_failed');
     assert.match(bad.body.message!, /token id and secret/);
+    const badPw = await scan({ ...good, credential: { kind: 'password', username: 'root@pam', password: 'wrong' } });
+    assert.equal(badPw.body.code, 'remote_auth_failed');
+    assert.match(badPw.body.message!, /user name and password/);
 
-    perms = { '/pool/customer': { 'VM.Audit': 1 } };
-    const weak = await call(app, 'root@steward', 'POST', '/remotes/scan', { type: 'pve', host: '127.0.0.1', port: fake.port, fingerprint: fake.fingerprint, credential: token });
+    // A pool-limited token: Sys.Audit on its pool is not Sys.Audit on /.
+    const p = remote('prod-cluster').nodes[0]!;
+    const weak = await scan({ type: 'pve', host: p.host, port: p.port, fingerprint: p.fingerprint, credential: token('prod-cluster', 'customer-a') });
     assert.equal(weak.status, 403);
     assert.equal(weak.body.code, 'remote_forbidden');
     assert.match(weak.body.message!, /Sys\.Audit on \/ \(for cluster and node status/);
+    assert.match(weak.body.message!, /VM\.PowerMgmt on \/vms/, 'names every privilege it lacks');
 
-    const down = await call(app, 'root@steward', 'POST', '/remotes/scan', { type: 'pve', host: '127.0.0.1', port: await closedPort(), fingerprint: fake.fingerprint, credential: token });
+    const lab3 = remote('lab').nodes[2]!;
+    const down = await scan({ type: 'pve', host: lab3.host, port: lab3.port, fingerprint: lab3.fingerprint, credential: token('lab') });
     assert.equal(down.body.code, 'remote_unreachable');
 
-    const untrusted = await call(app, 'root@steward', 'POST', '/remotes/scan', { type: 'pve', host: '127.0.0.1', port: fake.port, credential: token });
+    const untrusted = await scan({ ...good, fingerprint: undefined });
     assert.equal(untrusted.body.code, 'remote_tls');
   });
 });
