@@ -31,6 +31,7 @@ export const ERROR_CATALOGUE = {
   acme_domain_rejected: { status: 400, doc: 'A domain is not valid for this ACME order: not a configured domain, or refused by the CA (the message carries its answer).' },
   acme_challenge_failed: { status: 502, doc: 'The ACME CA could not validate a domain (http-01 or dns-01); the message names the domain and the CA\'s reason.' },
   acme_directory_unreachable: { status: 502, doc: 'The ACME directory URL could not be reached or did not answer as an ACME server.' },
+  task_running: { status: 409, doc: 'A task of this kind is already running on this host (one `apt-get update` at a time); the message names its task id.' },
   unavailable: { status: 503, doc: 'The service is shutting down, or a backend (the privileged daemon) is not available.' },
   timeout: { status: 504, doc: 'A backend or remote did not answer in time.' },
 } as const satisfies Record<string, { status: number; doc: string }>;

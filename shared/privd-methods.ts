@@ -78,7 +78,8 @@ export const PRIVD_METHODS = {
     result: z.strictObject({ fingerprint: z.string().max(128), notAfter: z.number().int(), api: apiAction }),
   },
   'apt.update': {
-    doc: 'Runs `apt-get update` (timeout 10 minutes) and returns its output.',
+    doc: 'Runs `apt-get update` (timeout APT_UPDATE_TIMEOUT, one run at a time), sends each output line as a `progress` notification while it runs, and returns its exit status and output.',
+    progress: true,
     params: z.strictObject({}),
     result: z.strictObject({ ok: z.boolean(), exitCode: z.number().int().nullable(), output: z.string().max(OUTPUT_MAX) }),
   },
@@ -140,7 +141,25 @@ export const PRIVD_METHODS = {
     params: z.strictObject({}),
     result: z.strictObject({ stopped: z.boolean() }),
   },
-} as const satisfies Record<string, { doc: string; params: z.ZodType; result: z.ZodType }>;
+} as const satisfies Record<string, { doc: string; params: z.ZodType; result: z.ZodType; progress?: true }>;
+
+/** Longest progress line privd sends (longer ones are cut), and most lines per call. */
+export const PROGRESS_LINE_MAX = 1024;
+export const PROGRESS_LINES_MAX = 10_000;
+
+/**
+ * A progress notification of a running call (JSON-RPC notification, no id of its own):
+ * `{"jsonrpc":"2.0","method":"progress","params":{"call":<the call's id>,"line":"…"}}`.
+ * Only methods marked `progress: true` send them.
+ */
+export const privdProgress = z.strictObject({
+  call: z.union([z.number().int(), z.string().max(64)]),
+  line: z.string().max(PROGRESS_LINE_MAX),
+});
+
+export function sendsProgress(method: PrivdMethod): boolean {
+  return (PRIVD_METHODS[method] as { progress?: true }).progress === true;
+}
 
 export type PrivdMethod = keyof typeof PRIVD_METHODS;
 export type PrivdParams<M extends PrivdMethod> = z.input<(typeof PRIVD_METHODS)[M]['params']>;

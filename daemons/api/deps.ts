@@ -1,5 +1,6 @@
 // What route handlers get from the running daemon. Assembled in main.ts (or by tests).
 import type { AcmeService } from './acme/acme-service.ts';
+import type { HostTasks } from './tasks/host-tasks.ts';
 import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/log.ts';
 import type { AclQuery } from './auth/acl-query.ts';
@@ -30,4 +31,6 @@ export interface AppDeps {
   remotes: RemoteServices;
   /** ACME for the API's own certificate; created on first use (acmeOf). */
   acme?: AcmeService;
+  /** Tasks run on this host (apt-get update); created on first use (hostTasksOf). */
+  hostTasks?: HostTasks;
 }

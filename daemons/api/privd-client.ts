@@ -3,7 +3,7 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, isErrorCode } from '../../shared/errors.ts';
-import { PRIVD_METHODS, RPC_ERRORS } from '../../shared/privd-methods.ts';
+import { PRIVD_METHODS, RPC_ERRORS, privdProgress } from '../../shared/privd-methods.ts';
 import type { PrivdActor, PrivdMethod, PrivdParams, PrivdResult } from '../../shared/privd-methods.ts';
 import { readFrames, writeFrame } from '../common/jsonrpc.ts';
 import type { RpcResponse } from '../common/jsonrpc.ts';
@@ -12,6 +12,7 @@ import type { Logger } from '../common/log.ts';
 type Connect = () => Duplex;
 
 interface Pending {
+  onProgress: ((line: string) => void) | undefined;
   resolve: (r: RpcResponse) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
@@ -33,7 +34,14 @@ export class PrivdClient {
     return new PrivdClient(() => net.connect(path), log, timeoutMs);
   }
 
-  async call<M extends PrivdMethod>(method: M, params: PrivdParams<M>, actor: PrivdActor, timeoutMs = this.timeoutMs): Promise<PrivdResult<M>> {
+  /** `onProgress` receives the progress lines of methods that send them, while the call runs. */
+  async call<M extends PrivdMethod>(
+    method: M,
+    params: PrivdParams<M>,
+    actor: PrivdActor,
+    timeoutMs = this.timeoutMs,
+    onProgress?: (line: string) => void,
+  ): Promise<PrivdResult<M>> {
     const spec = PRIVD_METHODS[method];
     const args = spec.params.parse(params); // our own bug if this throws: answered as internal
     let response: RpcResponse;
@@ -44,7 +52,7 @@ export class PrivdClient {
         this.drop();
         return this.ensure();
       });
-      response = await this.send(conn, method, { actor, args }, timeoutMs);
+      response = await this.send(conn, method, { actor, args }, timeoutMs, onProgress);
     } catch (err) {
       if (err instanceof ApiError) throw err;
       this.log.warn('privd unavailable', { method, err });
@@ -70,14 +78,14 @@ export class PrivdClient {
     this.drop();
   }
 
-  private send(conn: Duplex, method: string, params: unknown, timeoutMs: number): Promise<RpcResponse> {
+  private send(conn: Duplex, method: string, params: unknown, timeoutMs: number, onProgress?: (line: string) => void): Promise<RpcResponse> {
     const id = this.nextId++;
     return new Promise<RpcResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new ApiError('timeout', `the privileged daemon did not answer ${method} in time`));
       }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { onProgress, resolve, reject, timer });
       writeFrame(conn, { jsonrpc: '2.0', id, method, params });
     });
   }
@@ -114,6 +122,10 @@ export class PrivdClient {
       this.failAll(new Error('malformed frame from privd'));
       return;
     }
+    if ((msg as { method?: unknown }).method === 'progress' && !('id' in msg)) {
+      this.onProgress((msg as { params?: unknown }).params);
+      return;
+    }
     if (typeof msg.id !== 'number') {
       this.log.warn('privd sent an unsolicited frame', { line: line.slice(0, 200) });
       return;
@@ -123,6 +135,21 @@ export class PrivdClient {
     clearTimeout(p.timer);
     this.pending.delete(msg.id);
     p.resolve(msg);
+  }
+
+  /** A progress line goes to the call it belongs to; a malformed one is dropped, never fatal. */
+  private onProgress(params: unknown): void {
+    const p = privdProgress.safeParse(params);
+    if (!p.success || typeof p.data.call !== 'number') {
+      this.log.warn('privd sent a malformed progress frame');
+      return;
+    }
+    const pending = this.pending.get(p.data.call);
+    try {
+      pending?.onProgress?.(p.data.line);
+    } catch (err) {
+      this.log.error('progress handler failed', { err });
+    }
   }
 
   private failAll(err: Error): void {

@@ -3,6 +3,7 @@
 import { acmeOf } from './acme/acme-service.ts';
 import { AcmeRenewal } from './acme/renewal.ts';
 import type { AppDeps } from './deps.ts';
+import { hostTasksOf } from './tasks/host-tasks.ts';
 
 export interface Service {
   name: string;
@@ -19,6 +20,10 @@ export async function startServices(deps: AppDeps): Promise<{ stop(): Promise<vo
   running.push({ name: 'poller', stop: () => deps.remotes.poller.stop() });
   deps.remotes.tasks.start();
   running.push({ name: 'remote tasks', stop: () => deps.remotes.tasks.stop() });
+  // A host task left running by the previous process cannot end any more (its privd call died with it).
+  const hostTasks = hostTasksOf(deps);
+  await hostTasks.markInterrupted();
+  running.push({ name: 'host tasks', stop: () => hostTasks.markInterrupted().then(() => undefined) });
   const renewal = new AcmeRenewal(acmeOf(deps), deps.log.child({ component: 'acme' }));
   renewal.start();
   running.push({ name: 'acme renewal', stop: () => renewal.stop() });

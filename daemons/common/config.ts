@@ -35,6 +35,8 @@ export const ConfigSchema = z.strictObject({
   APT_GET: absPath.default('/usr/bin/apt-get'),
   JOURNALCTL: absPath.default('/usr/bin/journalctl'),
   SYSTEMCTL: absPath.default('/usr/bin/systemctl'),
+  /** Seconds `apt-get update` may run before privd stops it (the API waits a minute longer). */
+  APT_UPDATE_TIMEOUT: seconds(1, 3600).default(600),
   /** Development only: privd signals the pid in this file instead of using systemctl. */
   API_PID_FILE: z.union([z.literal(''), absPath]).default(''),
   /** Where privd writes the listen address of steward-api.socket when it changes. */

@@ -16,6 +16,13 @@ export interface RpcError {
   data?: { code?: string; errors?: Record<string, string> };
 }
 
+/** A message without an id: privd's progress lines of a running call (shared/privd-methods.ts). */
+export interface RpcNotification {
+  jsonrpc: '2.0';
+  method: string;
+  params: unknown;
+}
+
 export type RpcResponse =
   | { jsonrpc: '2.0'; id: number | string | null; result: unknown }
   | { jsonrpc: '2.0'; id: number | string | null; error: RpcError };
@@ -61,7 +68,7 @@ export function readFrames(
   });
 }
 
-export function writeFrame(stream: Duplex, message: RpcRequest | RpcResponse): void {
+export function writeFrame(stream: Duplex, message: RpcRequest | RpcResponse | RpcNotification): void {
   if (!stream.writable) return;
   stream.write(JSON.stringify(message) + '\n');
 }

@@ -24,6 +24,23 @@ test('execFile kills a program that overruns its timeout', async () => {
   assert.ok(Date.now() - started < 3000);
 });
 
+test('execFile stops what the program started too: a shell waiting on a child ends at the timeout', async () => {
+  const started = Date.now();
+  const r = await execFile('/bin/sh', ['-c', 'echo before; sleep 30; echo after'], { timeoutMs: 300 });
+  assert.equal(r.timedOut, true);
+  assert.equal(r.stdout, 'before\n');
+  assert.ok(Date.now() - started < 3000, 'the sleeping child held the pipes open');
+});
+
+test('execFile stops the program when its signal aborts, and streams output as it comes', async () => {
+  const ac = new AbortController();
+  const seen: string[] = [];
+  const p = execFile('/bin/sh', ['-c', 'echo one; sleep 30'], { onOutput: (c) => { seen.push(c); ac.abort(); }, signal: ac.signal });
+  const r = await p;
+  assert.deepEqual(seen, ['one\n']);
+  assert.equal(r.signal, 'SIGTERM');
+});
+
 test('execFile caps captured output', async () => {
   const r = await execFile('/usr/bin/head', ['-c', '100000', '/dev/zero'], { maxOutput: 1000 });
   assert.equal(r.truncated, true);

@@ -12,6 +12,8 @@ export interface ExecOptions {
   stdin?: string;
   /** Called with each chunk of stdout+stderr as it arrives (task logs). */
   onOutput?: (chunk: string) => void;
+  /** Stops the program (SIGTERM, then SIGKILL) when aborted. */
+  signal?: AbortSignal;
 }
 
 export interface ExecResult {
@@ -35,6 +37,9 @@ export function execFile(file: string, args: readonly string[], opts: ExecOption
       cwd: opts.cwd ?? '/',
       env: { ...SAFE_ENV, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group, so a timeout stops what it started too (apt's fetch methods,
+      // a hook's children) — they would otherwise keep the output pipes open.
+      detached: true,
     });
     const out = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
     let total = 0;
@@ -51,17 +56,32 @@ export function execFile(file: string, args: readonly string[], opts: ExecOption
     };
     child.stdout.on('data', collect('stdout'));
     child.stderr.on('data', collect('stderr'));
+    const signalGroup = (sig: NodeJS.Signals) => {
+      try {
+        if (child.pid) process.kill(-child.pid, sig);
+      } catch {
+        child.kill(sig); // the group is gone already
+      }
+    };
+    const stop = () => {
+      signalGroup('SIGTERM');
+      setTimeout(() => signalGroup('SIGKILL'), 2000).unref();
+    };
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+      stop();
     }, timeoutMs);
-    child.on('error', (err) => {
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    const done = () => {
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', stop);
+    };
+    child.on('error', (err) => {
+      done();
       reject(err);
     });
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
+      done();
       resolve({
         code,
         signal,

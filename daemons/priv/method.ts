@@ -19,6 +19,10 @@ export interface MethodContext {
   actor: PrivdActor;
   log: Logger;
   env: PrivdEnv;
+  /** Sends one line to the caller while the method runs (methods marked `progress` only; bounded). */
+  progress(line: string): void;
+  /** Aborted when the caller's connection closes: nobody is waiting for the result any more. */
+  signal: AbortSignal;
 }
 
 export type MethodHandler<M extends PrivdMethod> = (

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { Duplex } from 'node:stream';
 import { test } from 'node:test';
 import { ApiError } from '../../shared/errors.ts';
-import { PRIVD_MAX_FRAME, RPC_ERRORS } from '../../shared/privd-methods.ts';
+import { PRIVD_MAX_FRAME, PROGRESS_LINES_MAX, PROGRESS_LINE_MAX, RPC_ERRORS } from '../../shared/privd-methods.ts';
 import { Logger, setLogSink } from '../common/log.ts';
 import { PrivdClient } from '../api/privd-client.ts';
 import type { HandlerTable } from './method.ts';
@@ -146,4 +146,54 @@ test('a privd that never answers is a timeout for the caller, not a hang', async
   const started = Date.now();
   await assert.rejects(client.call('system.info', {}, actor), (e: ApiError) => e.code === 'timeout' && e.status === 504);
   assert.ok(Date.now() - started < 2000);
+});
+
+test('progress lines reach the call they belong to while it runs, cut to length, and bounded in number', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const streaming: HandlerTable = {
+    ...HANDLERS,
+    'apt.update': async (_p, { progress }) => {
+      progress('first');
+      progress('x'.repeat(PROGRESS_LINE_MAX + 500));
+      await gate;
+      for (let i = 0; i < PROGRESS_LINES_MAX + 50; i++) progress(`line ${i}`);
+      return { ok: true, exitCode: 0, output: '' };
+    },
+    // A method not marked `progress` has nowhere to send lines: they are dropped.
+    'system.info': async (p, ctx) => {
+      ctx.progress('never sent');
+      return HANDLERS['system.info'](p, ctx);
+    },
+  };
+  const { client, restore } = serverWith(streaming);
+  try {
+    const lines: string[] = [];
+    const other: string[] = [];
+    const call = client.call('apt.update', {}, actor, 5000, (l) => lines.push(l));
+    await client.call('system.info', {}, actor, 5000, (l) => other.push(l));
+    for (let i = 0; i < 50 && lines.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(lines.map((l) => l.length), [5, PROGRESS_LINE_MAX], 'seen before the call ends');
+    release();
+    await call;
+    assert.equal(lines.length, PROGRESS_LINES_MAX + 1);
+    assert.match(lines.at(-1)!, /more than 10000 lines/);
+    assert.deepEqual(other, []);
+  } finally {
+    restore();
+  }
+});
+
+test('a malformed progress frame is dropped; the call still gets its answer', async () => {
+  const [clientEnd, serverEnd] = pair();
+  const client = new PrivdClient(() => clientEnd, new Logger(), 2000);
+  serverEnd.on('data', (d: Buffer) => {
+    const req = JSON.parse(d.toString()) as { id: number };
+    serverEnd.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'progress', params: { call: req.id, line: 1 } })}\n`);
+    serverEnd.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'progress', params: { call: req.id, line: 'ok' } })}\n`);
+    serverEnd.write(`${JSON.stringify({ jsonrpc: '2.0', id: req.id, result: { ok: true, exitCode: 0, output: '' } })}\n`);
+  });
+  const lines: string[] = [];
+  assert.equal((await client.call('apt.update', {}, actor, 2000, (l) => lines.push(l))).ok, true);
+  assert.deepEqual(lines, ['ok']);
 });

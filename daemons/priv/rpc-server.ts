@@ -2,7 +2,7 @@
 // against the closed method table, runs the handler, and logs one audit line per call.
 import type { Duplex } from 'node:stream';
 import { ApiError } from '../../shared/errors.ts';
-import { PRIVD_METHODS, RPC_ERRORS, isPrivdMethod, privdActor } from '../../shared/privd-methods.ts';
+import { PRIVD_METHODS, PROGRESS_LINE_MAX, PROGRESS_LINES_MAX, RPC_ERRORS, isPrivdMethod, privdActor, sendsProgress } from '../../shared/privd-methods.ts';
 import type { PrivdMethod } from '../../shared/privd-methods.ts';
 import { readFrames, writeFrame } from '../common/jsonrpc.ts';
 import type { RpcError, RpcResponse } from '../common/jsonrpc.ts';
@@ -40,9 +40,11 @@ export class RpcServer {
   /** Serves one connection until it closes. Calls on one connection may run concurrently. */
   serve(conn: Duplex): void {
     conn.on('error', (err) => this.log.debug('privd connection error', { err }));
+    const closed = new AbortController();
+    conn.once('close', () => closed.abort());
     readFrames(
       conn,
-      (line) => void this.handleLine(conn, line),
+      (line) => void this.handleLine(conn, line, closed.signal),
       () => {
         writeFrame(conn, { jsonrpc: '2.0', id: null, error: { code: RPC_ERRORS.invalidRequest, message: 'frame too large' } });
         this.log.warn('privd rejected oversized frame');
@@ -50,7 +52,7 @@ export class RpcServer {
     );
   }
 
-  private async handleLine(conn: Duplex, line: string): Promise<void> {
+  private async handleLine(conn: Duplex, line: string, signal: AbortSignal): Promise<void> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(line);
@@ -70,13 +72,21 @@ export class RpcServer {
     }
     this.inFlight++;
     try {
-      writeFrame(conn, await this.dispatch(req.data.id, req.data.method, req.data.params.actor, req.data.params.args));
+      const { id, method } = req.data;
+      const progress = id !== null && isPrivdMethod(method) && sendsProgress(method) ? progressSender(conn, id) : undefined;
+      writeFrame(conn, await this.dispatch(id, method, req.data.params.actor, req.data.params.args, { progress, signal }));
     } finally {
       this.inFlight--;
     }
   }
 
-  async dispatch(id: RpcResponse['id'], method: string, actor: z.infer<typeof privdActor>, args: unknown): Promise<RpcResponse> {
+  async dispatch(
+    id: RpcResponse['id'],
+    method: string,
+    actor: z.infer<typeof privdActor>,
+    args: unknown,
+    opts: { progress?: ((line: string) => void) | undefined; signal?: AbortSignal } = {},
+  ): Promise<RpcResponse> {
     const started = performance.now();
     const audit = (result: string, extra: Record<string, unknown> = {}) =>
       this.log.notice('privd call', {
@@ -102,7 +112,13 @@ export class RpcServer {
     }
     try {
       const handler = this.handlers[method] as MethodHandler<PrivdMethod>;
-      const result = await handler(params.data as never, { actor, log: this.log.child({ method }), env: this.env });
+      const result = await handler(params.data as never, {
+        actor,
+        log: this.log.child({ method }),
+        env: this.env,
+        progress: opts.progress ?? (() => {}),
+        signal: opts.signal ?? new AbortController().signal,
+      });
       const checked = spec.result.safeParse(result);
       if (!checked.success) {
         audit('bad-result');
@@ -121,4 +137,19 @@ export class RpcServer {
       return fail({ code: RPC_ERRORS.internal, message: 'internal error' });
     }
   }
+}
+
+/**
+ * Progress notifications for one call: each line cut to PROGRESS_LINE_MAX, at most
+ * PROGRESS_LINES_MAX of them (then one line saying how many more were left out is sent
+ * with the last), and nothing once the connection is gone.
+ */
+export function progressSender(conn: Duplex, call: number | string): (line: string) => void {
+  let sent = 0;
+  return (line) => {
+    if (sent > PROGRESS_LINES_MAX) return;
+    sent++;
+    const text = sent > PROGRESS_LINES_MAX ? `(more than ${PROGRESS_LINES_MAX} lines; the rest is not shown)` : line.slice(0, PROGRESS_LINE_MAX);
+    writeFrame(conn, { jsonrpc: '2.0', method: 'progress', params: { call, line: text } });
+  };
 }

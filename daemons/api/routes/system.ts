@@ -10,7 +10,10 @@ import { PRIVD_METHODS, STEWARD_UNITS } from '../../../shared/privd-methods.ts';
 import type { PrivdActor } from '../../../shared/privd-methods.ts';
 import { certificateInfo, checkCertificate } from '../../common/cert-check.ts';
 import { configDigest, configFile, parseConfig } from '../../common/config.ts';
+import { intParam } from '../../../shared/formats.ts';
 import { defineRoute } from '../framework/route.ts';
+import { HOST_TASK_PREFIX, hostTasksOf } from '../tasks/host-tasks.ts';
+import type { HostTaskRecord } from '../tasks/host-tasks.ts';
 import type { HandlerContext } from '../framework/route.ts';
 
 const ADMIN = { path: '/system', privilege: 'admin' } as const;
@@ -36,6 +39,29 @@ const ConfigOut = z.strictObject({
   'trusted-proxies': z.array(z.string()),
   digest: z.string(),
 });
+
+const HostTaskOut = z.strictObject({
+  id: z.string(),
+  upid: z.string(),
+  node: z.string(),
+  type: z.string(),
+  user: z.string(),
+  starttime: z.number().int(),
+  endtime: z.number().int().optional(),
+  status: z.string(),
+});
+const hostTaskOut = (t: HostTaskRecord): z.input<typeof HostTaskOut> => ({
+  id: t.id, upid: t.upid, node: t.node, type: t.type, user: t.user, starttime: t.starttime, status: t.status, ...(t.endtime !== undefined ? { endtime: t.endtime } : {}),
+});
+const TaskParams = z.strictObject({ upid: z.string().min(10).max(512) });
+
+/** A host task by its id as POST returned it (`steward!UPID:…`) or the bare UPID. */
+function hostTask(deps: Parameters<typeof hostTasksOf>[0], raw: string): HostTaskRecord {
+  const id = raw.startsWith(HOST_TASK_PREFIX) ? raw : `${HOST_TASK_PREFIX}${raw}`;
+  const t = hostTasksOf(deps).get(id);
+  if (!t) throw new ApiError('not_found', `no task ${raw} on this host`);
+  return t;
+}
 
 const pemText = (max: number) => z.string().min(1).max(max);
 
@@ -93,13 +119,24 @@ export const routes = [
   defineRoute({
     method: 'POST',
     path: '/system/updates',
-    summary: 'Refresh the package lists (apt-get update); returns its output',
+    summary: 'Refresh the package lists (apt-get update) as a host task; returns its task id (steward!UPID:…) at once — follow it under /system/tasks',
     tags: ['system'],
     body: z.strictObject({}),
-    output: PRIVD_METHODS['apt.update'].result,
+    output: z.string(),
     permission: ADMIN,
     audit: 'system.updates.refresh',
-    handler: (ctx) => ctx.deps.privd.call('apt.update', {}, actor(ctx), 11 * 60_000),
+    async handler(ctx) {
+      const { deps } = ctx;
+      const who = actor(ctx);
+      // privd stops apt-get after APT_UPDATE_TIMEOUT; the API waits a minute longer for its answer.
+      const timeoutMs = (deps.config.APT_UPDATE_TIMEOUT + 60) * 1000;
+      const task = await hostTasksOf(deps).start('aptupdate', ctx.auth, async (run) => {
+        const r = await deps.privd.call('apt.update', {}, who, timeoutMs, (line) => run.log(line));
+        if (!r.ok) throw new Error(`apt-get update failed (exit code ${r.exitCode ?? 'none'})`);
+      });
+      ctx.setAuditTarget(task.id);
+      return task.id;
+    },
   }),
   defineRoute({
     method: 'GET',
@@ -177,5 +214,58 @@ export const routes = [
       const { unit, lines, since, priority } = ctx.query;
       return ctx.deps.privd.call('journal.read', { lines, ...(unit ? { units: [unit] } : {}), ...(since !== undefined ? { since } : {}), ...(priority !== undefined ? { priority } : {}) }, actor(ctx));
     },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/system/tasks',
+    summary: 'Tasks run on this host (apt-get update), newest first; the last 100 are kept',
+    tags: ['system', 'tasks'],
+    query: z.strictObject({
+      status: z.enum(['running', 'ok', 'error']).optional(),
+      type: z.string().max(64).optional(),
+      start: intParam(0, 1_000_000).default(0),
+      limit: intParam(1, 1000).default(50),
+    }),
+    output: z.strictObject({ total: z.number().int(), tasks: z.array(HostTaskOut) }),
+    permission: ADMIN,
+    audit: false,
+    handler: ({ deps, query }) => {
+      const tasks = hostTasksOf(deps).list().filter((t) =>
+        (!query.type || t.type === query.type) &&
+        (!query.status || (query.status === 'running' ? t.status === 'running' : query.status === 'ok' ? t.status === 'OK' : t.status !== 'running' && t.status !== 'OK')));
+      return { total: tasks.length, tasks: tasks.slice(query.start, query.start + query.limit).map(hostTaskOut) };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/system/tasks/{upid}/status',
+    summary: "A host task's status in Proxmox's shape: status running|stopped, exitstatus once stopped",
+    tags: ['system', 'tasks'],
+    params: TaskParams,
+    output: z.strictObject({
+      id: z.string(), upid: z.string(), node: z.string(), type: z.string(), user: z.string(), starttime: z.number().int(),
+      status: z.enum(['running', 'stopped']), exitstatus: z.string().optional(), endtime: z.number().int().optional(),
+    }),
+    permission: ADMIN,
+    audit: false,
+    handler: ({ deps, params }) => {
+      const t = hostTask(deps, params.upid);
+      return {
+        id: t.id, upid: t.upid, node: t.node, type: t.type, user: t.user, starttime: t.starttime,
+        ...(t.status === 'running' ? { status: 'running' as const } : { status: 'stopped' as const, exitstatus: t.status, ...(t.endtime !== undefined ? { endtime: t.endtime } : {}) }),
+      };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/system/tasks/{upid}/log',
+    summary: "A host task's log lines, paged (start, limit) like Proxmox's; follow a running task by asking again from the next line",
+    tags: ['system', 'tasks'],
+    params: TaskParams,
+    query: z.strictObject({ start: intParam(0, 10_000_000).default(0), limit: intParam(1, 5000).default(500) }),
+    output: z.array(z.strictObject({ n: z.number().int(), t: z.string() })),
+    permission: ADMIN,
+    audit: false,
+    handler: ({ deps, params, query }) => hostTasksOf(deps).logLines(hostTask(deps, params.upid).id, query.start, query.limit),
   }),
 ];

@@ -8,7 +8,7 @@ import { ApiError } from '../../../shared/errors.ts';
 
 export const DB_NAMES = [
   'meta', 'users', 'tokens', 'tfa', 'acl', 'remotes', 'groups', 'views', 'tasks',
-  'audit', 'metrics', 'cache', 'alerts', 'settings', 'sessions', 'acme', 'token-usage',
+  'audit', 'metrics', 'cache', 'alerts', 'settings', 'sessions', 'acme', 'token-usage', 'host-tasks',
 ] as const;
 export type DbName = (typeof DB_NAMES)[number];
 

@@ -55,13 +55,18 @@ export const taskFailed = (t: Pick<TaskStatus, 'status' | 'exitstatus'>) => t.st
 /** A task list entry ('running' | 'OK' | error text) has ended in an error. */
 export const listedTaskFailed = (t: Pick<TaskListEntry, 'status'>) => t.status !== 'running' && !okExit(t.status);
 
-export function taskStatus(upid: string): Promise<TaskStatus> {
+/** Where a task's status and log are read: a remote's task, or one Steward ran on its own host (`steward!UPID:…`, /system/tasks). */
+export type TaskSource = 'remote' | 'host';
+
+export function taskStatus(upid: string, source: TaskSource = 'remote'): Promise<TaskStatus> {
+  if (source === 'host') return api.get<TaskStatus>(path`/system/tasks/${upid}/status`);
   const s = splitUpid(upid);
   if (!s) return Promise.reject(new Error(`not a Steward task id: ${upid}`));
   return api.get<TaskStatus>(path`/pve/remotes/${s.remote}/tasks/${upid}/status`);
 }
 
-export function taskLog(upid: string, start: number): Promise<TaskLogLine[]> {
+export function taskLog(upid: string, start: number, source: TaskSource = 'remote'): Promise<TaskLogLine[]> {
+  if (source === 'host') return api.get<TaskLogLine[]>(path`/system/tasks/${upid}/log`, { start, limit: 500 });
   const s = splitUpid(upid);
   if (!s) return Promise.reject(new Error(`not a Steward task id: ${upid}`));
   return api.get<TaskLogLine[]>(path`/pve/remotes/${s.remote}/tasks/${upid}/log`, { start, limit: 500 });

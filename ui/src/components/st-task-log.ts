@@ -2,7 +2,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { errorText } from '../api/client.ts';
 import { describeUpid, taskFailed, taskLog, taskStatus } from '../api/tasks.ts';
-import type { TaskStatus } from '../api/tasks.ts';
+import type { TaskSource, TaskStatus } from '../api/tasks.ts';
 import { baseStyles } from '../lib/styles.ts';
 
 const POLL_MS = 1000;
@@ -18,12 +18,15 @@ export class StTaskLog extends LitElement {
 
   static override properties = {
     upid: {},
+    source: {},
     status: { state: true },
     lines: { state: true },
     error: { state: true },
   };
 
   declare upid: string;
+  /** 'host' for Steward's own tasks (/system/tasks), else a remote's. */
+  declare source: TaskSource;
   declare status: TaskStatus | undefined;
   declare lines: string[];
   declare error: string | undefined;
@@ -36,6 +39,7 @@ export class StTaskLog extends LitElement {
   constructor() {
     super();
     this.lines = [];
+    this.source = 'remote';
   }
 
   override connectedCallback(): void {
@@ -66,7 +70,7 @@ export class StTaskLog extends LitElement {
     if (!this.upid || this.stopped) return;
     const generation = this.generation;
     try {
-      const [status, log] = await Promise.all([taskStatus(this.upid), taskLog(this.upid, this.nextLine)]);
+      const [status, log] = await Promise.all([taskStatus(this.upid, this.source), taskLog(this.upid, this.nextLine, this.source)]);
       if (generation !== this.generation) return;
       if (log.length) {
         this.lines = [...this.lines, ...log.map((l) => l.t)];
@@ -76,7 +80,7 @@ export class StTaskLog extends LitElement {
       this.error = undefined;
       if (status.status === 'stopped') {
         // One last read: lines written just before the end.
-        const rest = await taskLog(this.upid, this.nextLine);
+        const rest = await taskLog(this.upid, this.nextLine, this.source);
         if (rest.length) this.lines = [...this.lines, ...rest.map((l) => l.t)];
         this.dispatchEvent(new CustomEvent('task-done', { detail: status, bubbles: true, composed: true }));
         return;

@@ -8,6 +8,9 @@ import { ratio, usageBar } from '../../components/st-usage.ts';
 import { bytes, dateTime, duration } from '../../lib/format.ts';
 import { notify } from '../../lib/notify.ts';
 import { baseStyles, usageStyles } from '../../lib/styles.ts';
+import '../../components/st-task-log.ts';
+import type { TaskStatus } from '../../api/tasks.ts';
+import { taskFailed } from '../../api/tasks.ts';
 
 type SystemInfo = PrivdResult<'system.info'>;
 type Updates = PrivdResult<'apt.upgradable'>;
@@ -22,11 +25,10 @@ export class StViewSystem extends LitElement {
     dt { color: var(--st-text-muted); }
     dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
     textarea { min-height: 6rem; font-family: var(--st-mono); font-size: 0.8rem; }
-    pre { white-space: pre-wrap; font-size: 0.8rem; max-height: 12rem; overflow: auto; background: var(--st-surface-2); padding: 0.5rem; border-radius: var(--st-radius); }
     details { margin-top: 0.75rem; }
   `];
   static override properties = {
-    info: { state: true }, cert: { state: true }, updates: { state: true }, services: { state: true }, errors: { state: true }, busy: { state: true }, output: { state: true },
+    info: { state: true }, cert: { state: true }, updates: { state: true }, services: { state: true }, errors: { state: true }, busy: { state: true }, aptTask: { state: true },
   };
   declare info: SystemInfo | undefined;
   declare cert: Certificate | undefined;
@@ -34,7 +36,8 @@ export class StViewSystem extends LitElement {
   declare services: Services | undefined;
   declare errors: string[];
   declare busy: boolean;
-  declare output: string | undefined;
+  /** The apt-get update task being followed (steward!UPID:…). */
+  declare aptTask: string | undefined;
 
   constructor() {
     super();
@@ -61,18 +64,21 @@ export class StViewSystem extends LitElement {
     this.errors = [info, cert, updates, services].filter((r) => r.status === 'rejected').map((r) => errorText((r as PromiseRejectedResult).reason));
   }
 
+  /** Starts `apt-get update` as a host task; its live log shows below the list until it ends. */
   private async refreshUpdates(): Promise<void> {
     this.busy = true;
     try {
-      const r = await api.post<{ ok: boolean; output: string }>('/system/updates', {});
-      this.output = r.output;
-      notify(r.ok ? 'ok' : 'error', r.ok ? 'Package lists refreshed' : 'apt update reported a problem');
-      await this.load();
+      this.aptTask = await api.post<string>('/system/updates', {});
     } catch (err) {
       notify('error', errorText(err));
-    } finally {
       this.busy = false;
     }
+  }
+
+  private async aptDone(ev: CustomEvent<TaskStatus>): Promise<void> {
+    this.busy = false;
+    notify(taskFailed(ev.detail) ? 'error' : 'ok', taskFailed(ev.detail) ? `apt update failed: ${ev.detail.exitstatus}` : 'Package lists refreshed');
+    await this.load();
   }
 
   private async upload(ev: SubmitEvent): Promise<void> {
@@ -133,7 +139,7 @@ export class StViewSystem extends LitElement {
                 <tbody>${pkgs.map((p) => html`<tr><td>${p.package}${p.security ? html` <span class="badge error">security</span>` : nothing}</td>
                   <td class="mono">${p.current ?? '–'}</td><td class="mono">${p.candidate}</td></tr>`)}</tbody></table>`
             : html`<p>The system is up to date.</p>`}
-          ${this.output ? html`<pre aria-label="apt output">${this.output}</pre>` : nothing}
+          ${this.aptTask ? html`<st-task-log source="host" .upid=${this.aptTask} @task-done=${this.aptDone}></st-task-log>` : nothing}
         </section>` : nothing}
       </div>`;
   }
