@@ -1,6 +1,6 @@
 // The administration pages in a real Chromium against a real stack: an admin edits a user,
 // sets their password, unlocks the second factors of a user locked out by wrong TOTP codes,
-// edits and removes another user's API token, and removes a user through the in-page
+// creates, edits and removes another user's API token, and removes a user through the in-page
 // confirmation (typing the id; focus trapped in the dialog and returned after). Every page
 // fails on a native alert/confirm/prompt (browser.ts), so none of this may use one.
 import assert from 'node:assert/strict';
@@ -142,7 +142,7 @@ test('an admin unlocks the second factors of a user locked out by wrong TOTP cod
   await tp.close();
 });
 
-test('an admin edits and removes another user’s API token', async () => {
+test('an admin creates, edits and removes another user’s API tokens', async () => {
   const admin = await apiLogin(ADMIN, PASSWORD);
   const created = await api<{ tokenid: string; value: string }>('POST', '/access/users/carol@steward/token/backup', admin, { comment: 'nightly backup' });
   assert.equal(created.status, 201);
@@ -157,6 +157,16 @@ test('an admin edits and removes another user’s API token', async () => {
   await page.getByLabel('Tokens of').selectOption('carol@steward');
   const row = page.getByRole('row', { name: /carol@steward!backup/ });
   await row.getByText('nightly backup').waitFor();
+
+  // A token made here for carol: its secret is shown once, and it works.
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await page.locator('st-dialog').getByLabel('Name').fill('from-ui');
+  await page.locator('st-dialog').getByRole('button', { name: 'Create' }).click();
+  const secret = (await page.getByLabel('Token secret').textContent())!.trim();
+  assert.match(secret, /^carol@steward!from-ui:\S+$/);
+  assert.equal((await api('GET', '/version', { authorization: `StewardAPIToken=${secret}` })).status, 200, 'the secret shown works');
+  await page.getByRole('button', { name: 'Done' }).click();
+  await page.getByRole('row', { name: /carol@steward!from-ui/ }).waitFor();
 
   await page.getByRole('button', { name: 'Edit carol@steward!backup' }).click();
   const edit = page.locator('st-dialog');

@@ -48,3 +48,25 @@ export function dateInputValue(epochS: number | undefined): string {
 export function expiryOf(value: string | undefined): number {
   return value ? Math.floor(new Date(`${value}T23:59:59`).getTime() / 1000) : 0;
 }
+
+/**
+ * An update body with only what an edit form changed against `current`: the text fields
+ * (an emptied one goes into `delete`), the expiry (date input `expire`), the `enable`
+ * checkbox, and the digest that was read. Unchanged fields stay out, since some changes
+ * have effects of their own (a new expiry ends a user's sessions).
+ */
+export function changedFields(
+  values: Record<string, string>,
+  form: HTMLFormElement,
+  current: { digest?: string; expire?: number; enable: boolean } & Partial<Record<string, unknown>>,
+  textKeys: readonly string[],
+): Record<string, unknown> {
+  const body: Record<string, unknown> = { digest: current.digest };
+  const cleared = textKeys.filter((k) => values[k] === undefined && (current[k] ?? '') !== '');
+  for (const k of textKeys) if (values[k] !== undefined && values[k] !== current[k]) body[k] = values[k];
+  if (cleared.length) body.delete = cleared;
+  if ((values.expire ?? '') !== dateInputValue(current.expire)) body.expire = expiryOf(values.expire);
+  const enable = (form.elements.namedItem('enable') as HTMLInputElement | null)?.checked;
+  if (enable !== undefined && enable !== current.enable) body.enable = enable;
+  return body;
+}

@@ -1,18 +1,19 @@
 // What the administration pages share. StAdminPage: load the page's data (showing the API's
 // error when that fails), one dialog at a time with a form whose errors show beside the
-// fields, changes that reload and say how they went, removals confirmed in page (st-confirm).
-// StAdminList: a heading with its buttons, an optional intro, and a table declared by columns
-// and row actions — the pages only say what is in the columns.
+// fields, changes that reload and say how they went, confirmations in page (st-confirm).
+// StAdminList: a list page declared by a ListSpec — columns, forms, row buttons, removal —
+// which it renders (heading, table, dialogs) and runs; pages say only what is theirs.
 import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyDeclarations, TemplateResult } from 'lit';
 import { errorText } from '../../api/client.ts';
+import { session } from '../../api/session.ts';
 import { ask } from '../../components/st-confirm.ts';
 import type { AskAnswer, AskOptions } from '../../components/st-confirm.ts';
 import '../../components/st-dialog.ts';
 import type { StDialog } from '../../components/st-dialog.ts';
 import { notify, notifyError } from '../../lib/notify.ts';
 import { baseStyles } from '../../lib/styles.ts';
-import { apiFieldErrors } from './forms.ts';
+import { apiFieldErrors, formValues } from './forms.ts';
 import type { FieldErrors } from './forms.ts';
 
 export const adminStyles = css`
@@ -78,6 +79,7 @@ export abstract class StAdminPage<D> extends LitElement {
    */
   protected async submit(work: () => Promise<string | undefined>): Promise<void> {
     this.busy = true;
+    this.errors = {};
     try {
       const done = await work();
       if (done === undefined) return;
@@ -91,7 +93,7 @@ export abstract class StAdminPage<D> extends LitElement {
     }
   }
 
-  /** Asks in page (st-confirm), then runs `work`, says how it went and reloads. */
+  /** Asks in page (st-confirm), then runs `work`, shows its message and reloads. */
   protected async confirmed(options: AskOptions, work: (answer: AskAnswer) => Promise<string>): Promise<void> {
     const answer = await ask(options);
     if (!answer) return;
@@ -120,59 +122,145 @@ export abstract class StAdminPage<D> extends LitElement {
   }
 }
 
-export interface Column<T> {
+/** A form in a dialog; `item` is the row it was opened for (undefined for create). */
+export interface FormSpec<T> {
+  /** Default (create): the button's label. */
+  heading?: string | ((item: T) => string);
+  submit: string;
+  body: (item: T) => unknown;
+  /**
+   * Saves the form (its non-empty values, and the form for checkboxes): the message to
+   * show, or undefined to keep the form open with `errors` set.
+   */
+  save: (values: Record<string, string>, form: HTMLFormElement, item: T) => Promise<string | undefined>;
+}
+
+export interface RowButton {
   label: string;
-  cell: (item: T) => unknown;
-  class?: string;
+  /** The accessible name (default: label and the row's id). */
+  name?: string;
+  /** Opens this form of the spec for the row… */
+  form?: string;
+  /** …or runs this. */
+  run?: () => unknown;
+}
+
+/** A removal, confirmed in page before `run`. */
+export interface Removal {
+  message: unknown;
+  /** "Remove" (default) or "Delete": the button, the question and the message after. */
+  action?: 'Remove' | 'Delete';
+  /** Ask for the row's id to be typed (for removals that take much with them). */
+  typeId?: boolean;
+  run: () => Promise<unknown>;
+}
+
+export interface ListSpec<T> {
+  title: string;
+  /** The table's accessible name (default: the title). */
+  tableLabel?: string;
+  /** Where Admin allows changes: the create button and (by default) the row buttons. */
+  adminPath: string;
+  idOf: (item: T) => string;
+  /** Column heading → cell. */
+  columns: Record<string, (item: T) => unknown>;
+  empty?: string;
+  intro?: unknown;
+  /** The heading's button label → the form it opens (named 'create'); `everyone`: not only admins. */
+  create?: FormSpec<T> & { button: string; everyone?: boolean };
+  /** More forms, opened by row buttons. */
+  forms?: Record<string, FormSpec<T>>;
+  buttons?: (item: T) => (RowButton | false)[];
+  remove?: (item: T) => Removal | undefined;
+  /** Whether the session may change this row (default: Admin on adminPath). */
+  mayChange?: (item: T) => boolean;
 }
 
 export abstract class StAdminList<T> extends StAdminPage<T[]> {
-  protected abstract readonly pageTitle: string;
-  /** The table's accessible name (default: the page title). */
-  protected tableLabel?: string;
-  /** What the table says when the list is empty. */
-  protected emptyText(): unknown {
-    return 'None yet.';
-  }
+  protected abstract readonly spec: ListSpec<T>;
+  /** The row the open form is about. */
+  protected target: T | undefined;
 
   protected get list(): T[] | undefined {
     return this.data;
   }
 
-  protected abstract columns(): Column<T>[];
-  /** The buttons on the heading's right (create, add). */
+  protected get admin(): boolean {
+    return session.can(this.spec.adminPath, 'admin');
+  }
+
+  protected async openForm(name: string, item?: T): Promise<void> {
+    this.target = item;
+    await this.openDialog(name);
+  }
+
+  private form(name: string | undefined): FormSpec<T> | undefined {
+    return name === 'create' ? this.spec.create : name ? this.spec.forms?.[name] : undefined;
+  }
+
+  private removeItem(item: T, r: Removal): Promise<void> {
+    const action = r.action ?? 'Remove';
+    const id = this.spec.idOf(item);
+    return this.confirmed({ heading: `${action} ${id}?`, message: r.message, action, danger: true, ...(r.typeId ? { typeToConfirm: id } : {}) }, async () => {
+      await r.run();
+      return `${id} ${action === 'Delete' ? 'deleted' : 'removed'}`;
+    });
+  }
+
+  /** The heading's buttons: the create button where allowed. */
   protected headActions(): unknown {
-    return nothing;
+    const c = this.spec.create;
+    return c && (c.everyone || this.admin) ? html`<button class="primary" @click=${() => void this.openForm('create')}>${c.button}</button>` : nothing;
   }
-  /** Whether the table has an actions column (usually: the session may change things). */
-  protected hasRowActions(): boolean {
-    return false;
-  }
-  protected rowActions(_item: T): unknown {
-    return nothing;
-  }
-  /** Text between the heading and the table. */
+
   protected renderIntro(): unknown {
-    return nothing;
+    return this.spec.intro ?? nothing;
   }
-  protected renderDialog(): unknown {
-    return nothing;
+
+  private rowActions(item: T): unknown {
+    const s = this.spec;
+    if (!(s.mayChange ? s.mayChange(item) : this.admin)) return nothing;
+    const id = s.idOf(item);
+    const removal = s.remove?.(item);
+    return html`${(s.buttons?.(item) ?? []).map((b) => b && html`<button aria-label=${b.name ?? `${b.label} ${id}`}
+        @click=${() => void (b.form ? this.openForm(b.form, item) : b.run?.())}>${b.label}</button>`)}
+      ${removal ? html`<button class="danger" aria-label="${removal.action ?? 'Remove'} ${id}" @click=${() => void this.removeItem(item, removal)}>${removal.action ?? 'Remove'}</button>` : nothing}`;
   }
 
   protected renderTable(): TemplateResult {
-    const cols = this.columns();
-    const acts = this.hasRowActions();
-    const list = this.list;
+    const s = this.spec;
+    const cols = Object.entries(s.columns);
+    const acts = Boolean(s.buttons || s.remove) && (s.mayChange !== undefined || this.admin);
     const width = cols.length + (acts ? 1 : 0);
-    return html`<div class="card table-wrap"><table class="data" aria-label=${this.tableLabel ?? this.pageTitle}>
-      <thead><tr>${cols.map((c) => html`<th>${c.label}</th>`)}${acts ? html`<th><span class="visually-hidden">Actions</span></th>` : nothing}</tr></thead>
+    const list = this.list;
+    return html`<div class="card table-wrap"><table class="data" aria-label=${s.tableLabel ?? s.title}>
+      <thead><tr>${cols.map(([label]) => html`<th>${label}</th>`)}${acts ? html`<th><span class="visually-hidden">Actions</span></th>` : nothing}</tr></thead>
       <tbody>${!list ? html`<tr><td colspan=${width} class="muted">Loading…</td></tr>`
-        : !list.length ? html`<tr><td colspan=${width} class="muted">${this.emptyText()}</td></tr>`
-        : list.map((item) => html`<tr>${cols.map((c) => html`<td class=${c.class ?? ''}>${c.cell(item)}</td>`)}${acts ? html`<td class="actions">${this.rowActions(item)}</td>` : nothing}</tr>`)}</tbody>
+        : !list.length ? html`<tr><td colspan=${width} class="muted">${s.empty ?? 'None yet.'}</td></tr>`
+        : list.map((item) => html`<tr>${cols.map(([, cell]) => html`<td>${cell(item)}</td>`)}${acts ? html`<td class="actions">${this.rowActions(item)}</td>` : nothing}</tr>`)}</tbody>
     </table></div>`;
   }
 
+  /** The open form of the spec; pages with other dialogs extend this. */
+  protected renderDialog(): unknown {
+    const f = this.form(this.dialog);
+    if (!f) return nothing;
+    const item = this.target as T;
+    return this.renderFormDialog({
+      heading: typeof f.heading === 'function' ? f.heading(item) : f.heading ?? this.spec.create?.button ?? '',
+      submit: f.submit,
+      body: f.body(item),
+      onSubmit: (ev) => {
+        const form = ev.target as HTMLFormElement;
+        return this.submit(() => f.save(formValues(form), form, item));
+      },
+    });
+  }
+
   override render() {
-    return html`${this.renderHead(this.pageTitle, this.headActions())}${this.renderIntro()}${this.renderTable()}${this.renderDialog()}`;
+    return html`${this.renderHead(this.spec.title, this.headActions())}${this.renderIntro()}${this.renderTable()}${this.renderDialog()}`;
   }
 }
+
+/** A cell in the monospace font (paths, ids, endpoints). */
+export const mono = (text: unknown) => html`<span class="mono">${text}</span>`;

@@ -1,8 +1,10 @@
 // The audit log: who did what, from where, with what result — filtered by user, action and time.
-import { LitElement, css, html, nothing } from 'lit';
-import { api, errorText } from '../../api/client.ts';
+import { css, html, nothing } from 'lit';
+import { api } from '../../api/client.ts';
 import { dateTime } from '../../lib/format.ts';
 import { baseStyles } from '../../lib/styles.ts';
+import { StAdminList, adminStyles, mono } from './st-admin-list.ts';
+import type { ListSpec } from './st-admin-list.ts';
 
 interface AuditEntry {
   /** Epoch milliseconds. */
@@ -17,40 +19,34 @@ interface AuditEntry {
   code?: string;
 }
 
-export class StViewAudit extends LitElement {
-  static override styles = [baseStyles, css`
-    :host { display: block; }
+const resultClass = (r: string) => (r === 'ok' ? 'ok' : r === 'denied' ? 'warn' : 'error');
+
+export class StViewAudit extends StAdminList<AuditEntry> {
+  static override styles = [baseStyles, adminStyles, css`
     form { margin-bottom: 0.75rem; }
     form input, form select { width: auto; }
   `];
-  static override properties = { entries: { state: true }, error: { state: true }, loading: { state: true } };
-  declare entries: AuditEntry[];
-  declare error: string | undefined;
-  declare loading: boolean;
+
   private filters: Record<string, string | number | undefined> = {};
 
-  constructor() {
-    super();
-    this.entries = [];
-    this.loading = false;
-  }
+  protected readonly spec: ListSpec<AuditEntry> = {
+    title: 'Audit log',
+    adminPath: '/access',
+    idOf: (e) => `${e.time} ${e.action}`,
+    empty: 'No entries.',
+    columns: {
+      Time: (e) => dateTime(e.time / 1000),
+      User: (e) => e.tokenid ?? e.user ?? '',
+      Address: (e) => mono(e.ip ?? ''),
+      Action: (e) => mono(e.action),
+      Target: (e) => mono(e.target ?? ''),
+      Result: (e) => html`<span class="badge ${resultClass(e.result)}" title=${e.error ?? ''}>${e.result}</span>
+        ${e.error ? html`<span class="muted">${e.error}</span>` : nothing}`,
+    },
+  };
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    this.loading = true;
-    try {
-      const data = await api.get<AuditEntry[]>('/access/audit', { ...this.filters, limit: 500 });
-      this.entries = data;
-      this.error = undefined;
-    } catch (err) {
-      this.error = errorText(err);
-    } finally {
-      this.loading = false;
-    }
+  protected fetchData(): Promise<AuditEntry[]> {
+    return api.get<AuditEntry[]>('/access/audit', { ...this.filters, limit: 500 });
   }
 
   private onFilter(ev: SubmitEvent): void {
@@ -63,28 +59,19 @@ export class StViewAudit extends LitElement {
       result: String(f.get('result') ?? '') || undefined,
       since: since ? Math.floor(new Date(since).getTime() / 1000) : undefined,
     };
+    this.data = undefined;
     void this.load();
   }
 
-  override render() {
-    return html`<h1>Audit log</h1>
-      <form class="row" @submit=${this.onFilter} aria-label="Filters">
-        <input name="user" placeholder="User" maxlength="128" aria-label="User">
-        <input name="action" placeholder="Action (e.g. guest.start)" maxlength="64" aria-label="Action">
-        <select name="result" aria-label="Result"><option value="">Any result</option><option value="ok">ok</option><option value="error">error</option><option value="denied">denied</option></select>
-        <input name="since" type="datetime-local" aria-label="Since">
-        <button type="submit">Filter</button>
-        <span class="muted" role="status">${this.loading ? 'Loading…' : `${this.entries.length} entries`}</span>
-      </form>
-      ${this.error ? html`<div class="error-box" role="alert">${this.error}</div>` : nothing}
-      <div class="card table-wrap"><table class="data" aria-label="Audit log">
-        <thead><tr><th>Time</th><th>User</th><th>Address</th><th>Action</th><th>Target</th><th>Result</th></tr></thead>
-        <tbody>${this.entries.map((e) => html`<tr>
-          <td>${dateTime(e.time / 1000)}</td><td>${e.tokenid ?? e.user ?? ''}</td><td class="mono">${e.ip ?? ''}</td>
-          <td class="mono">${e.action}</td><td class="mono">${e.target ?? ''}</td>
-          <td><span class="badge ${e.result === 'ok' ? 'ok' : e.result === 'denied' ? 'warn' : 'error'}" title=${e.error ?? ''}>${e.result}</span>
-            ${e.error ? html`<span class="muted">${e.error}</span>` : nothing}</td></tr>`)}</tbody>
-      </table></div>`;
+  protected override renderIntro() {
+    return html`<form class="row" @submit=${this.onFilter} aria-label="Filters">
+      <input name="user" placeholder="User" maxlength="128" aria-label="User">
+      <input name="action" placeholder="Action (e.g. guest.start)" maxlength="64" aria-label="Action">
+      <select name="result" aria-label="Result"><option value="">Any result</option><option value="ok">ok</option><option value="error">error</option><option value="denied">denied</option></select>
+      <input name="since" type="datetime-local" aria-label="Since">
+      <button type="submit">Filter</button>
+      <span class="muted" role="status">${this.data ? `${this.data.length} entries` : 'Loading…'}</span>
+    </form>`;
   }
 }
 customElements.define('st-view-audit', StViewAudit);

@@ -8,11 +8,10 @@ import type { Token } from '../../api/access.ts';
 import { session } from '../../api/session.ts';
 import { age, dateTime } from '../../lib/format.ts';
 import { notify } from '../../lib/notify.ts';
-import { StAdminList, adminStyles } from './st-admin-list.ts';
-import type { Column } from './st-admin-list.ts';
-import { apiFieldErrors, dateInputValue, expiryOf, fieldError, formValues, validate } from './forms.ts';
-import { errorText } from '../../api/client.ts';
 import { baseStyles } from '../../lib/styles.ts';
+import { StAdminList, adminStyles, mono } from './st-admin-list.ts';
+import type { ListSpec } from './st-admin-list.ts';
+import { changedFields, dateInputValue, expiryOf, fieldError, validate } from './forms.ts';
 
 const enabled = (t: Token) => t.enable === undefined || t.enable === true || t.enable === 1;
 const nameOf = (t: Token) => t.tokenid.split('!')[1] ?? t.tokenid;
@@ -27,18 +26,75 @@ export class StViewTokens extends StAdminList<Token> {
   `];
 
   static override properties = { owner: { state: true }, owners: { state: true }, created: { state: true } };
-  protected readonly pageTitle = 'API tokens';
   /** Whose tokens are shown: the session's user, or (admins) the one picked. */
   declare owner: string;
   /** The users an admin can pick from. */
   declare owners: string[];
   /** The token just created: its secret is shown once. */
   declare created: { tokenid: string; value: string } | undefined;
-  private target: Token | undefined;
 
-  protected override emptyText(): string {
-    return 'No tokens.';
-  }
+  protected readonly spec: ListSpec<Token> = {
+    title: 'API tokens',
+    adminPath: '/access',
+    idOf: (t) => t.tokenid,
+    empty: 'No tokens.',
+    columns: {
+      Token: (t) => mono(t.tokenid),
+      Enabled: (t) => (enabled(t) ? 'yes' : html`<span class="badge warn">disabled</span>`),
+      Role: (t) => t.role ?? '',
+      Expires: (t) => (t.expire ? dateTime(t.expire) : 'never'),
+      'Last used': (t) => (t['last-used'] ? age(t['last-used']) : 'never'),
+      Comment: (t) => t.comment ?? '',
+    },
+    // Your own tokens are yours to change; the API asks Admin on /access for other users'.
+    mayChange: () => true,
+    create: {
+      button: 'Create token',
+      everyone: true,
+      heading: 'Create API token',
+      submit: 'Create',
+      body: () => html`
+        <label for="name">Name</label><input id="name" name="name" required maxlength="32" autocapitalize="off" placeholder="backup-script">${fieldError(this.errors, 'name', 'tokenid')}
+        <label for="role">Ceiling role</label><select id="role" name="role">${roleOptions()}</select>
+        <label><input type="checkbox" name="privsep" checked> Privilege separation (the token's rights are limited to its own grants)</label>
+        <label for="expire">Expires</label><input id="expire" name="expire" type="date">${fieldError(this.errors, 'expire')}
+        <label for="comment">Comment</label><input id="comment" name="comment" maxlength="4096">`,
+      // The dialog stays open (undefined) to show the secret, once.
+      save: async (f, form) => {
+        const name = validate(tokenName, f.name ?? '');
+        if (!name.ok) {
+          this.errors = { name: name.errors._ ?? 'invalid name' };
+          return undefined;
+        }
+        const privsep = (form.elements.namedItem('privsep') as HTMLInputElement).checked;
+        this.created = await tokens.create(this.owner, name.value, { comment: f.comment, expire: expiryOf(f.expire) || undefined, role: f.role, privsep });
+        await this.load();
+        // The secret's dialog replaces the form's; it has to be shown as a modal again.
+        await this.openDialog('create');
+        return undefined;
+      },
+    },
+    forms: {
+      edit: {
+        heading: (t) => `Edit ${t.tokenid}`,
+        submit: 'Save',
+        body: (t) => html`
+          <label for="role">Ceiling role</label><select id="role" name="role">${roleOptions(t.role)}</select>
+          <label for="expire">Expires (empty: never)</label><input id="expire" name="expire" type="date" .value=${dateInputValue(t.expire)}>${fieldError(this.errors, 'expire')}
+          <label for="comment">Comment</label><input id="comment" name="comment" maxlength="4096" .value=${t.comment ?? ''}>${fieldError(this.errors, 'comment')}
+          <label><input type="checkbox" name="enable" ?checked=${enabled(t)}> Enabled (the token is accepted)</label>`,
+        save: async (f, form, t) => {
+          await tokens.update(this.owner, nameOf(t), changedFields(f, form, { ...t, enable: enabled(t) }, ['comment', 'role']));
+          return `Token ${t.tokenid} saved`;
+        },
+      },
+    },
+    buttons: () => [{ label: 'Edit', form: 'edit' }],
+    remove: (t) => ({
+      message: 'Scripts using this token stop working at once. This cannot be undone.',
+      run: () => tokens.remove(this.owner, nameOf(t)),
+    }),
+  };
 
   constructor() {
     super();
@@ -48,7 +104,7 @@ export class StViewTokens extends StAdminList<Token> {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (session.can('/access', 'admin')) void users.list().then((l) => { this.owners = l.map((u) => u.userid); }, () => undefined);
+    if (this.admin) void users.list().then((l) => { this.owners = l.map((u) => u.userid); }, () => undefined);
   }
 
   protected fetchData(): Promise<Token[]> {
@@ -61,90 +117,10 @@ export class StViewTokens extends StAdminList<Token> {
     void this.load();
   }
 
-  protected columns(): Column<Token>[] {
-    return [
-      { label: 'Token', cell: (t) => t.tokenid, class: 'mono' },
-      { label: 'Enabled', cell: (t) => (enabled(t) ? 'yes' : html`<span class="badge warn">disabled</span>`) },
-      { label: 'Role', cell: (t) => t.role ?? '' },
-      { label: 'Expires', cell: (t) => (t.expire ? dateTime(t.expire) : 'never') },
-      { label: 'Last used', cell: (t) => (t['last-used'] ? age(t['last-used']) : 'never') },
-      { label: 'Comment', cell: (t) => t.comment ?? '' },
-    ];
-  }
-
-  protected override headActions() {
-    return html`<button class="primary" @click=${this.openCreate}>Create token</button>`;
-  }
-
   protected override renderIntro() {
     if (this.owners.length < 2) return nothing;
     return html`<div class="owner"><label for="owner">Tokens of</label>
       <select id="owner" @change=${this.pickOwner}>${this.owners.map((u) => html`<option ?selected=${u === this.owner}>${u}</option>`)}</select></div>`;
-  }
-
-  protected override hasRowActions(): boolean {
-    return true;
-  }
-
-  protected override rowActions(t: Token) {
-    return html`<button aria-label="Edit ${t.tokenid}" @click=${() => void this.openEdit(t)}>Edit</button>
-      <button class="danger" aria-label="Remove ${t.tokenid}" @click=${() => void this.removeToken(t)}>Remove</button>`;
-  }
-
-  private async openCreate(): Promise<void> {
-    this.created = undefined;
-    await this.openDialog('create');
-  }
-
-  private async openEdit(t: Token): Promise<void> {
-    this.target = t;
-    await this.openDialog('edit');
-  }
-
-  private async onCreate(ev: SubmitEvent): Promise<void> {
-    const form = ev.target as HTMLFormElement;
-    const f = formValues(form);
-    const name = validate(tokenName, f.name ?? '');
-    if (!name.ok) {
-      this.errors = { name: name.errors._ ?? 'invalid name' };
-      return;
-    }
-    const body = { comment: f.comment, expire: expiryOf(f.expire) || undefined, role: f.role, privsep: (form.elements.namedItem('privsep') as HTMLInputElement).checked };
-    // The dialog stays open to show the secret: no submit() (which closes it).
-    this.busy = true;
-    try {
-      this.created = await tokens.create(this.owner, name.value, body);
-      await this.load();
-    } catch (err) {
-      this.errors = { ...apiFieldErrors(err), _: errorText(err) };
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  /** Sends only what changed; an emptied comment or role is deleted. */
-  private onEdit(ev: SubmitEvent): Promise<void> {
-    const t = this.target!;
-    const form = ev.target as HTMLFormElement;
-    const f = formValues(form);
-    const body: Record<string, unknown> = { digest: t.digest };
-    const cleared: string[] = [];
-    if ((f.comment ?? '') !== (t.comment ?? '')) {
-      if (f.comment === undefined) cleared.push('comment');
-      else body.comment = f.comment;
-    }
-    if ((f.role ?? '') !== (t.role ?? '')) {
-      if (f.role === undefined) cleared.push('role');
-      else body.role = f.role;
-    }
-    if (cleared.length) body.delete = cleared;
-    if ((f.expire ?? '') !== dateInputValue(t.expire)) body.expire = expiryOf(f.expire);
-    const enable = (form.elements.namedItem('enable') as HTMLInputElement).checked;
-    if (enable !== enabled(t)) body.enable = enable;
-    return this.submit(async () => {
-      await tokens.update(this.owner, nameOf(t), body);
-      return `Token ${t.tokenid} saved`;
-    });
   }
 
   private async copy(): Promise<void> {
@@ -153,45 +129,15 @@ export class StViewTokens extends StAdminList<Token> {
     notify('ok', 'Token copied');
   }
 
-  private removeToken(t: Token): Promise<void> {
-    return this.confirmed({
-      heading: `Remove ${t.tokenid}?`,
-      message: 'Scripts using this token stop working at once. This cannot be undone.',
-      action: 'Remove',
-      danger: true,
-    }, async () => {
-      await tokens.remove(this.owner, nameOf(t));
-      return `Token ${t.tokenid} removed`;
-    });
-  }
-
   protected override renderDialog() {
-    if (this.dialog === 'create' && this.created) {
-      return html`<st-dialog heading="Token created" @close=${() => { this.dialog = undefined; this.created = undefined; }}>
-        <p>Copy the secret now. <strong>It is shown only once</strong> and cannot be read again.</p>
-        <p>Use it as <code>Authorization: StewardAPIToken=${this.created.tokenid}:…</code></p>
-        <div class="secret" aria-label="Token secret">${this.created.tokenid}:${this.created.value}</div>
-        <button slot="actions" @click=${this.copy}>Copy</button>
-        <button slot="actions" class="primary" @click=${() => this.closeDialog()}>Done</button>
-      </st-dialog>`;
-    }
-    if (this.dialog === 'create') {
-      return this.renderFormDialog({ heading: 'Create API token', submit: 'Create', onSubmit: (ev) => this.onCreate(ev), body: html`
-        <label for="name">Name</label><input id="name" name="name" required maxlength="32" autocapitalize="off" placeholder="backup-script">${fieldError(this.errors, 'name', 'tokenid')}
-        <label for="role">Ceiling role</label><select id="role" name="role">${roleOptions()}</select>
-        <label><input type="checkbox" name="privsep" checked> Privilege separation (the token's rights are limited to its own grants)</label>
-        <label for="expire">Expires</label><input id="expire" name="expire" type="date">${fieldError(this.errors, 'expire')}
-        <label for="comment">Comment</label><input id="comment" name="comment" maxlength="4096">` });
-    }
-    const t = this.target;
-    if (this.dialog === 'edit' && t) {
-      return this.renderFormDialog({ heading: `Edit ${t.tokenid}`, submit: 'Save', onSubmit: (ev) => this.onEdit(ev), body: html`
-        <label for="role">Ceiling role</label><select id="role" name="role">${roleOptions(t.role)}</select>
-        <label for="expire">Expires (empty: never)</label><input id="expire" name="expire" type="date" .value=${dateInputValue(t.expire)}>${fieldError(this.errors, 'expire')}
-        <label for="comment">Comment</label><input id="comment" name="comment" maxlength="4096" .value=${t.comment ?? ''}>${fieldError(this.errors, 'comment')}
-        <label><input type="checkbox" name="enable" ?checked=${enabled(t)}> Enabled (the token is accepted)</label>` });
-    }
-    return nothing;
+    if (this.dialog !== 'create' || !this.created) return super.renderDialog();
+    return html`<st-dialog heading="Token created" @close=${() => { this.dialog = undefined; this.created = undefined; }}>
+      <p>Copy the secret now. <strong>It is shown only once</strong> and cannot be read again.</p>
+      <p>Use it as <code>Authorization: StewardAPIToken=${this.created.tokenid}:…</code></p>
+      <div class="secret" aria-label="Token secret">${this.created.tokenid}:${this.created.value}</div>
+      <button slot="actions" @click=${this.copy}>Copy</button>
+      <button slot="actions" class="primary" @click=${() => this.closeDialog()}>Done</button>
+    </st-dialog>`;
   }
 }
 customElements.define('st-view-tokens', StViewTokens);
