@@ -1,7 +1,8 @@
 // Runs every `curl` line of docs/api.md, in order, and checks the `# expect` line after it:
 // the guide is a test. The requests go in-process to the API (app.request) with a test
 // access layer standing for the guide's API token, and Steward talks over real pinned TLS
-// to a fake PVE host.
+// to the simulator: a two-node cluster `prod` (the guide's node1, node2, VM 100 of pool
+// customer-a) and a standalone host `dr` to migrate to.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,11 +10,44 @@ import { after, before, test } from 'node:test';
 import { createApp } from '../../daemons/api/app.ts';
 import { testDeps } from '../fixtures/api-deps.ts';
 import type { TestDeps } from '../fixtures/api-deps.ts';
-import { startFakeProxmox } from '../fixtures/fake-proxmox.ts';
-import type { FakeProxmox, SeenRequest } from '../fixtures/fake-proxmox.ts';
+import { startSim } from '../sim/index.ts';
+import type { ScenarioSpec, Sim } from '../sim/index.ts';
+import type { PveState } from '../sim/state.ts';
 
 const DOC = readFileSync(join(import.meta.dirname, '../../docs/api.md'), 'utf8');
 const SECRET = 'b7c1a7e2-0000-4000-8000-walkthrough1';
+const DR_SECRET = 'b7c1a7e2-0000-4000-8000-walkthrough2';
+const ADMIN = [{ path: '/', role: 'Administrator' }];
+
+const SCENARIO: ScenarioSpec = {
+  name: 'api walk-through',
+  remotes: [
+    {
+      id: 'prod',
+      type: 'pve',
+      cluster: 'prod',
+      nodes: [{ name: 'node1' }, { name: 'node2' }],
+      storages: [
+        { id: 'local', type: 'dir', content: ['iso', 'vztmpl', 'backup'], totalGiB: 100, usedGiB: 30 },
+        { id: 'ceph-vm', type: 'rbd', content: ['images', 'rootdir'], shared: true, totalGiB: 4000, usedGiB: 1200 },
+      ],
+      pools: [{ id: 'customer-a' }],
+      guests: [
+        { vmid: 100, type: 'qemu', name: 'web-01', node: 'node1', status: 'stopped', pool: 'customer-a', tags: ['web'], storage: 'ceph-vm' },
+        { vmid: 101, type: 'lxc', name: 'db-01', node: 'node2', storage: 'ceph-vm' },
+        { vmid: 102, type: 'qemu', name: 'app-01', node: 'node1', storage: 'ceph-vm' },
+      ],
+      credentials: [{ name: 'monitor', kind: 'token', tokenid: 'steward@pve!monitor', secret: SECRET, acl: ADMIN }],
+    },
+    {
+      id: 'dr',
+      type: 'pve',
+      nodes: [{ name: 'dr1' }],
+      storages: [{ id: 'local-lvm', type: 'lvmthin', content: ['images', 'rootdir'], totalGiB: 800, usedGiB: 100 }],
+      credentials: [{ name: 'monitor', kind: 'token', tokenid: 'steward@pve!monitor', secret: DR_SECRET, acl: ADMIN }],
+    },
+  ],
+};
 
 interface Step {
   line: string;
@@ -82,41 +116,16 @@ function toRequest(line: string): { method: string; path: string; body?: string;
 }
 
 let t: TestDeps;
-let pve: FakeProxmox;
-let upids = 0;
+let sim: Sim;
 
 before(async () => {
-  t = await testDeps();
-  pve = await startFakeProxmox((r: SeenRequest) => {
-    const path = decodeURIComponent(r.path.split('?')[0]!);
-    if (path === '/') return { raw: '<title>node1 - Proxmox Virtual Environment</title><script src="/pve2/js/pvemanagerlib.js?ver=9.0.3"></script>' };
-    if (r.headers.authorization !== `PVEAPIToken=steward@pve!monitor=${SECRET}`) return { status: 401, reason: 'authentication failure' };
-    const api = path.replace('/api2/json', '');
-    if (api === '/version') return { data: { version: '9.0.3', release: '9.0' } };
-    if (api === '/access/permissions') return { data: { '/': { 'Sys.Audit': 1, 'VM.Audit': 1, 'Datastore.Audit': 1, 'VM.PowerMgmt': 1 } } };
-    if (api === '/cluster/status') return { data: [{ type: 'cluster', name: 'prod' }, { type: 'node', name: 'node1', ip: '127.0.0.1', local: 1, online: 1 }, { type: 'node', name: 'node2', ip: '10.0.0.2', local: 0, online: 1 }] };
-    if (api === '/nodes/node2/certificates/info') return { data: [{ filename: 'pve-ssl.pem', fingerprint: pve.fingerprint }] };
-    if (api === '/cluster/resources') {
-      return { data: [
-        { id: 'node/node1', type: 'node', node: 'node1', status: 'online', cpu: 0.2, mem: 1, maxmem: 4 },
-        { id: 'node/node2', type: 'node', node: 'node2', status: 'online', cpu: 0.1, mem: 1, maxmem: 4 },
-        { id: 'qemu/100', type: 'qemu', vmid: 100, name: 'web-01', node: 'node1', status: 'running', cpu: 0.93, mem: 95, maxmem: 100, pool: 'customer-a', tags: 'web' },
-      ] };
-    }
-    if (api === '/cluster/tasks') return { data: [] };
-    if (/\/(apt\/update|subscription)$/.test(api)) return { data: [] };
-    if (/^\/nodes\/node1\/qemu\/100\/migrate$/.test(api) && r.method === 'GET') return { data: { running: 1, allowed_nodes: ['node2'], not_allowed_nodes: {}, local_disks: [], local_resources: [] } };
-    const action = /^\/nodes\/node1\/qemu\/100\/(status\/start|migrate|remote_migrate)$/.exec(api);
-    if (action && r.method === 'POST') return { data: `UPID:node1:${String(++upids).padStart(8, '0')}:0000ABCD:65000000:${action[1] === 'status/start' ? 'qmstart' : 'qmigrate'}:100:steward@pve!monitor:` };
-    if (/^\/nodes\/node1\/tasks\/UPID:[^/]+\/status$/.test(api)) return { data: { status: 'running' } };
-    if (/^\/nodes\/node1\/tasks\/UPID:[^/]+\/log$/.test(api)) return { data: [{ n: 1, t: 'starting' }] };
-    if (api === '/nodes/node1/rrddata') return { data: [{ time: 1_700_000_000, cpu: 0.2, maxmem: 4 }] };
-    return undefined;
-  });
+  t = await testDeps({ clientOptions: { retries: 2, backoffMs: 10 } });
+  // Nodes on their own addresses, one port, as a real cluster: the scan discovers node2.
+  sim = await startSim({ scenario: SCENARIO, addressing: 'address', taskSpeed: 10_000 });
 });
 after(async () => {
-  await pve.close();
   await t.close();
+  await sim.close();
 });
 
 test('docs/api.md: every curl line of the walk-through gives the status it promises', async () => {
@@ -124,7 +133,12 @@ test('docs/api.md: every curl line of the walk-through gives the status it promi
   const all = steps();
   assert.ok(all.length >= 20, `the guide has ${all.length} curl steps`);
   let task = '';
-  const vars = () => ({ STEWARD: '', AUTH: 'Authorization: (the test user)', HOST: '127.0.0.1', PORT: String(pve.port), FP: pve.fingerprint, WRONG_FP: 'AA:'.repeat(31) + 'AA', SECRET, TASK: encodeURIComponent(task) });
+  const [node1] = sim.remotes.find((r) => r.id === 'prod')!.nodes;
+  const [dr1] = sim.remotes.find((r) => r.id === 'dr')!.nodes;
+  const vars = () => ({
+    STEWARD: '', AUTH: 'Authorization: (the test user)', HOST: node1!.host, PORT: String(node1!.port), FP: node1!.fingerprint, WRONG_FP: 'AA:'.repeat(31) + 'AA', SECRET,
+    DR_HOST: dr1!.host, DR_PORT: String(dr1!.port), DR_FP: dr1!.fingerprint, DR_SECRET, TASK: encodeURIComponent(task),
+  });
   for (const step of all) {
     const line = step.line.replace(/\$([A-Z_]+)/g, (_, v: string) => {
       const value = (vars() as Record<string, string>)[v];
@@ -139,5 +153,12 @@ test('docs/api.md: every curl line of the walk-through gives the status it promi
     if (typeof body.data === 'string' && body.data.startsWith('prod!UPID:')) task ||= body.data;
   }
   assert.ok(task, 'the guide started a task and followed it');
-  assert.ok(!JSON.stringify(t.audits).includes(SECRET), 'no secret in the audit log');
+  assert.ok(!JSON.stringify(t.audits).includes(SECRET) && !JSON.stringify(t.audits).includes(DR_SECRET), 'no secret in the audit log');
+  // What the guide did happened on the clusters.
+  const prod = sim.world.remote('prod') as PveState;
+  const dr = sim.world.remote('dr') as PveState;
+  sim.world.tasks.advance();
+  assert.equal(prod.guests.get(100)!.node, 'node2', 'VM 100 started and migrated to node2');
+  assert.equal(prod.guests.get(100)!.status, 'running');
+  assert.equal(dr.guests.get(102)?.status, 'running', 'VM 102 migrated to dr');
 });
