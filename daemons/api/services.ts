@@ -24,6 +24,7 @@ export async function startServices(deps: AppDeps): Promise<{ stop(): Promise<vo
   const hostTasks = hostTasksOf(deps);
   await hostTasks.markInterrupted();
   running.push({ name: 'host tasks', stop: () => hostTasks.markInterrupted().then(() => undefined) });
+  await acmeOf(deps).recover();
   const renewal = new AcmeRenewal(acmeOf(deps), deps.log.child({ component: 'acme' }));
   renewal.start();
   running.push({ name: 'acme renewal', stop: () => renewal.stop() });

@@ -47,6 +47,15 @@ export interface OrderJob {
   notAfter: number | null;
 }
 
+/** The renewal schedule, kept across restarts (renewal.ts). */
+export interface RenewalState {
+  /** Epoch seconds of the last check, and what it found. */
+  lastCheck: number | null;
+  outcome: string | null;
+  /** Epoch seconds of the next planned check. */
+  nextCheck: number | null;
+}
+
 /** What the last successful order installed (needed to revoke with the right account). */
 interface IssuedRecord {
   account: string;
@@ -69,6 +78,9 @@ export interface AcmeOptions {
 const LOG_MAX = 200;
 const SETTINGS_KEY = 'settings';
 const ISSUED_KEY = 'issued';
+const JOB_KEY = 'job';
+const RENEWAL_KEY = 'renewal';
+export const ORDER_INTERRUPTED = 'steward-api stopped while the order was running; start it again';
 const accountKey = (name: string) => `account:${name}`;
 
 /** An account as the API shows it: everything but the key. */
@@ -87,6 +99,7 @@ export class AcmeService {
   private readonly backoff: { attempts: number; minMs: number; maxMs: number };
   private current: OrderJob | null = null;
   private running: Promise<OrderJob> | null = null;
+  private renewal: RenewalState | undefined;
 
   constructor(deps: AppDeps, opts: AcmeOptions = {}) {
     this.deps = deps;
@@ -97,7 +110,7 @@ export class AcmeService {
   }
 
   private get db() {
-    return this.deps.store.collection<AccountRecord | AcmeSettings | IssuedRecord>('acme');
+    return this.deps.store.collection<AccountRecord | AcmeSettings | IssuedRecord | OrderJob | RenewalState>('acme');
   }
 
   private client(directoryUrl: string, key: string, accountUrl?: string) {
@@ -172,8 +185,36 @@ export class AcmeService {
     else await this.db.create(SETTINGS_KEY, s);
   }
 
+  /**
+   * The running or last order, from the store: it outlives the process, so the ACME page
+   * shows the last result and log after a restart. A job stored as running that this
+   * process does not run was cut off by a stop; it reads as failed.
+   */
   job(): OrderJob | null {
-    return this.current;
+    if (this.current) return this.current;
+    const stored = (this.db.get(JOB_KEY)?.value as OrderJob | undefined) ?? null;
+    return stored?.state === 'running' ? interrupted(stored) : stored;
+  }
+
+  /** At start: a job left running by the previous process is stored as failed. */
+  async recover(): Promise<void> {
+    const stored = this.db.get(JOB_KEY)?.value as OrderJob | undefined;
+    if (stored?.state === 'running' && !this.running) await this.db.put(JOB_KEY, interrupted(stored));
+  }
+
+  /** Stores a copy of the job (failures only logged: the order itself goes on). */
+  private save(job: OrderJob): Promise<void> {
+    return this.db.put(JOB_KEY, { ...job, log: [...job.log] }).catch((err: unknown) => this.deps.log.warn('acme job not saved', { error: String(err) }));
+  }
+
+  renewalState(): RenewalState {
+    return this.renewal ?? (this.db.get(RENEWAL_KEY)?.value as RenewalState | undefined) ?? { lastCheck: null, outcome: null, nextCheck: null };
+  }
+
+  /** Kept in memory too: two updates in a row must not read the store before the first commits. */
+  async setRenewalState(patch: Partial<RenewalState>): Promise<void> {
+    this.renewal = { ...this.renewalState(), ...patch };
+    await this.db.put(RENEWAL_KEY, this.renewal);
   }
 
   /**
@@ -193,6 +234,7 @@ export class AcmeService {
       domains: wanted, log: [], error: null, fingerprint: null, notAfter: null,
     };
     this.current = job;
+    void this.save(job);
     this.running = this.runOrder(job, account, settings.challenge, actor)
       .then((r) => Object.assign(job, { state: 'ok', fingerprint: r.fingerprint, notAfter: r.notAfter }))
       .catch((err: unknown) => {
@@ -201,9 +243,10 @@ export class AcmeService {
         this.deps.log.warn('acme order failed', { job: job.id, code: e.code, error: e.message });
         return Object.assign(job, { state: 'error', error: { code: e.code, message: e.message } });
       })
-      .finally(() => {
+      .finally(async () => {
         job.finished = Math.floor(this.now() / 1000);
         this.running = null;
+        await this.save(job);
       }) as Promise<OrderJob>;
     return job;
   }
@@ -216,6 +259,7 @@ export class AcmeService {
   private note(job: OrderJob, message: string): void {
     job.log.push({ time: Math.floor(this.now() / 1000), message });
     if (job.log.length > LOG_MAX) job.log.splice(0, job.log.length - LOG_MAX);
+    void this.save(job);
   }
 
   private async runOrder(job: OrderJob, account: AccountRecord, challenge: ChallengeType, actor: PrivdActor) {
@@ -325,6 +369,10 @@ export class AcmeService {
     await this.db.delete(ISSUED_KEY);
     return { fingerprint: cur.fingerprint };
   }
+}
+
+function interrupted(job: OrderJob): OrderJob {
+  return { ...job, state: 'error', finished: job.finished ?? job.log.at(-1)?.time ?? job.started, error: { code: 'unavailable', message: ORDER_INTERRUPTED } };
 }
 
 /** The daemon's one AcmeService (created on first use; tests set `deps.acme` themselves). */

@@ -136,6 +136,59 @@ fetch('${pebble.dnsManagement}' + path, { method: 'POST', body: JSON.stringify({
     clock = Date.now();
   });
 
+  test('after a restart the last order (result and log) is still shown and the renewal schedule continues', async () => {
+    const last = (await root('GET', '/system/acme/order')).body.data;
+    assert.equal(last.trigger, 'renewal');
+    const checked = (await root('GET', '/system/acme/renewal')).body.data;
+    assert.equal(checked.outcome, 'renewed');
+    assert.equal(typeof checked['last-check'], 'number');
+
+    // The next process: a new service over the same store, as main.ts builds it.
+    const old = t.deps.acme!;
+    const next = new AcmeService(t.deps, { now: () => clock });
+    t.deps.acme = next;
+    try {
+      await next.recover();
+      const shown = (await root('GET', '/system/acme/order')).body.data;
+      assert.deepEqual(shown, last, 'same job, state and log as before the restart');
+      assert.equal(shown.state, 'ok');
+      assert.ok(shown.log.some((l: { message: string }) => /installed/.test(l.message)));
+
+      // The daily rhythm goes on: a check planned in 5 hours stays in 5 hours after a restart
+      // (not a fresh day, nor at once); one already past runs a minute after start.
+      const renewal = new AcmeRenewal(next, new Logger());
+      await next.setRenewalState({ nextCheck: Math.floor(clock / 1000) + 5 * 3600 });
+      const again = new AcmeRenewal(new AcmeService(t.deps, { now: () => clock }), new Logger());
+      assert.ok(Math.abs(again.firstDelay() / 1000 - 5 * 3600) <= 1, String(again.firstDelay()));
+      await next.setRenewalState({ nextCheck: Math.floor(clock / 1000) - 3600 });
+      assert.equal(renewal.firstDelay(), 60_000);
+      renewal.start();
+      renewal.stop();
+      assert.equal((await root('GET', '/system/acme/renewal')).body.data['next-check'], Math.floor(clock / 1000) + 60);
+    } finally {
+      t.deps.acme = old;
+    }
+  });
+
+  test('an order cut off by a stop (job stored as running) reads as failed after the restart', async () => {
+    const last = (await root('GET', '/system/acme/order')).body.data;
+    await t.deps.store.collection('acme').put('job', { ...last, id: 'cut-off', state: 'running', finished: null });
+    const old = t.deps.acme!;
+    const next = new AcmeService(t.deps, { now: () => clock });
+    t.deps.acme = next;
+    try {
+      await next.recover();
+      const shown = (await root('GET', '/system/acme/order')).body.data;
+      assert.equal(shown.id, 'cut-off');
+      assert.equal(shown.state, 'error');
+      assert.equal(shown.error.code, 'unavailable');
+      assert.match(shown.error.message, /stopped while the order was running/);
+      assert.equal((t.deps.store.collection('acme').get('job')?.value as { state: string }).state, 'error', 'stored as failed');
+    } finally {
+      t.deps.acme = old;
+    }
+  });
+
   test('a domain the CA cannot validate fails with a clear error; the old certificate stays', async () => {
     const kept = installed().fingerprint256;
     await root('PUT', '/system/acme/settings', { account: 'pebble', domains: ['unresolvable.example.test'], challenge: 'http-01' });

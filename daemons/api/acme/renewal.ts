@@ -1,11 +1,14 @@
-// Automatic renewal: once a day (and once shortly after start) the API checks the
-// certificate it serves; when ACME is configured and it expires within 30 days, an order
-// runs as if an admin had started it (trigger 'renewal', same job log and audit trail).
+// Automatic renewal: once a day the API checks the certificate it serves; when ACME is
+// configured and it expires within 30 days, an order runs as if an admin had started it
+// (trigger 'renewal', same job log and audit trail). The schedule lives in the store (last
+// check, its outcome, the next check), so a restart keeps the daily rhythm instead of
+// starting over: the next check is the stored one, or a minute after start when that is
+// already past (or none was planned yet).
 import type { Logger } from '../../common/log.ts';
 import type { AcmeService } from './acme-service.ts';
 
 export const RENEW_BEFORE_S = 30 * 86_400;
-const CHECK_EVERY_MS = 86_400_000;
+export const CHECK_EVERY_MS = 86_400_000;
 const FIRST_CHECK_MS = 60_000;
 const ACTOR = { user: 'steward-api (acme renewal)' };
 
@@ -21,6 +24,12 @@ export class AcmeRenewal {
 
   /** One check; renews (and waits for the order) when due. The clock is the service's. */
   async check(): Promise<RenewalOutcome> {
+    const outcome = await this.decide();
+    await this.acme.setRenewalState({ lastCheck: Math.floor(this.acme.now() / 1000), outcome });
+    return outcome;
+  }
+
+  private async decide(): Promise<RenewalOutcome> {
     if (!this.acme.settings()) return 'not-configured';
     let notAfter: number;
     try {
@@ -37,14 +46,25 @@ export class AcmeRenewal {
     return job?.state === 'ok' ? 'renewed' : 'failed';
   }
 
+  /** Milliseconds until the next check: the stored plan if still ahead, else a minute. */
+  firstDelay(): number {
+    const next = this.acme.renewalState().nextCheck;
+    const ahead = next === null ? 0 : next * 1000 - this.acme.now();
+    return Math.max(FIRST_CHECK_MS, Math.min(ahead, CHECK_EVERY_MS));
+  }
+
   start(): void {
+    const plan = (delayMs: number) => {
+      this.timer = setTimeout(run, delayMs);
+      this.timer.unref();
+      const nextCheck = Math.floor((this.acme.now() + delayMs) / 1000);
+      this.acme.setRenewalState({ nextCheck }).catch((err: unknown) => this.log.warn('acme renewal schedule not saved', { error: String(err) }));
+    };
     const run = () => {
       this.check().catch((err: unknown) => this.log.warn('acme renewal check failed', { error: String(err) }));
-      this.timer = setTimeout(run, CHECK_EVERY_MS);
-      this.timer.unref();
+      plan(CHECK_EVERY_MS);
     };
-    this.timer = setTimeout(run, FIRST_CHECK_MS);
-    this.timer.unref();
+    plan(this.firstDelay());
   }
 
   stop(): void {

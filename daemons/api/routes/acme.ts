@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ApiError } from '../../../shared/errors.ts';
 import { digest, pveBool, safeId } from '../../../shared/formats.ts';
 import { acmeOf, publicAccount } from '../acme/acme-service.ts';
+import { RENEW_BEFORE_S } from '../acme/renewal.ts';
 import { defineRoute } from '../framework/route.ts';
 import type { Route } from '../framework/route.ts';
 import { digestVersion, versionDigest } from '../store/store.ts';
@@ -170,12 +171,30 @@ export const routes: Route[] = [
   defineRoute({
     method: 'GET',
     path: '/system/acme/order',
-    summary: 'State and log of the running or last ACME order (null if none since the API started)',
+    summary: 'State and log of the running or last ACME order (kept across restarts; an order cut off by a stop reads as failed), null if none yet',
     tags: ['system'],
     output: JobOut.nullable(),
     permission: ADMIN,
     audit: false,
     handler: ({ deps }) => acmeOf(deps).job(),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/system/acme/renewal',
+    summary: 'The automatic renewal schedule: last check (epoch seconds) and its outcome, next planned check',
+    tags: ['system'],
+    output: z.strictObject({
+      'last-check': z.number().int().nullable(),
+      outcome: z.string().nullable(),
+      'next-check': z.number().int().nullable(),
+      'renew-before-days': z.number().int(),
+    }),
+    permission: ADMIN,
+    audit: false,
+    handler: ({ deps }) => {
+      const r = acmeOf(deps).renewalState();
+      return { 'last-check': r.lastCheck, outcome: r.outcome, 'next-check': r.nextCheck, 'renew-before-days': RENEW_BEFORE_S / 86_400 };
+    },
   }),
   defineRoute({
     method: 'POST',
