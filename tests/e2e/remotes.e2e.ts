@@ -1,45 +1,26 @@
-// The add-remote wizard end to end against a small Proxmox VE stand-in (tests/fixtures'
-// fake-proxmox, one node, two guests): probe, compare the fingerprint, trust, test the API
-// token, see the discovered node, save; then the remote's guests are searchable in the
-// resources table, and the audit log names who added it.
+// The add-remote wizard end to end against the simulator's demo host meant for it (`single`,
+// a standalone PVE node with eight guests): probe, compare the fingerprint, trust, test the
+// API token (a wrong secret first), see the discovered node, save; then the remote's guests
+// are searchable in the resources table, and the audit log names who added it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startFakeProxmox } from '../fixtures/fake-proxmox.ts';
-import type { FakeProxmox } from '../fixtures/fake-proxmox.ts';
+import { startSim } from '../sim/index.ts';
+import type { Sim, SimRemote } from '../sim/index.ts';
+import { SimClient } from '../sim/testing.ts';
 import { openPage, screenshots } from './browser.ts';
 import { login, useSuite } from './session.ts';
 
 const PASSWORD = 'remote admin password';
-const TOKEN = 'root@pam!steward';
-const SECRET = '8f3a2c1e-1111-4222-8333-944455556666';
 const suite = useSuite({ 'admin@steward': [PASSWORD] }, { before, after });
 
-const GUESTS = [
-  { id: 'qemu/100', type: 'qemu', vmid: 100, name: 'web', node: 'pve1', status: 'running', cpu: 0.12, maxcpu: 2, mem: 1e9, maxmem: 2e9, uptime: 3600 },
-  { id: 'qemu/101', type: 'qemu', vmid: 101, name: 'db', node: 'pve1', status: 'stopped', maxcpu: 4, maxmem: 8e9 },
-  { id: 'node/pve1', type: 'node', node: 'pve1', status: 'online', cpu: 0.05, maxcpu: 8, mem: 4e9, maxmem: 16e9, uptime: 86400 },
-];
-
-let pve: FakeProxmox;
+let sim: Sim;
+let single: SimRemote;
 before(async () => {
-  pve = await startFakeProxmox((req) => {
-    if (!req.path.startsWith('/api2/json/')) return { status: 404, reason: 'Not Found' };
-    if (req.headers.authorization !== `PVEAPIToken=${TOKEN}=${SECRET}`) return { status: 401, reason: 'authentication failure' };
-    const path = req.path.slice('/api2/json'.length).split('?')[0];
-    switch (path) {
-      case '/version': return { data: { version: '9.0.3', release: '9.0', repoid: 'abc' } };
-      case '/access/permissions': return { data: { '/': { 'Sys.Audit': 1, 'VM.Audit': 1, 'Datastore.Audit': 1, 'VM.PowerMgmt': 1, 'VM.Migrate': 1 } } };
-      case '/cluster/status': return { data: [{ type: 'node', name: 'pve1', local: 1, online: 1, ip: '127.0.0.1', id: 'node/pve1' }] };
-      case '/cluster/resources': return { data: GUESTS };
-      case '/cluster/tasks': return { data: [] };
-      case '/nodes/pve1/apt/update': return { data: [] };
-      case '/nodes/pve1/subscription': return { data: { status: 'notfound' } };
-      default: return { status: 501, reason: 'Method not implemented' };
-    }
-  });
+  sim = await startSim({ scenario: 'demo', recordRequests: true });
+  single = sim.remotes.find((r) => r.id === 'single')!;
 });
 after(async () => {
-  await pve?.close();
+  await sim?.close();
 });
 
 test('add a remote with the wizard; its guests become searchable; the audit log shows it', async () => {
@@ -50,21 +31,24 @@ test('add a remote with the wizard; its guests become searchable; the audit log 
   await page.goto('/admin/remotes');
   await page.getByRole('button', { name: 'Add remote' }).click();
   const wizard = page.locator('st-add-remote');
-  await wizard.getByLabel('Host name or address').fill('127.0.0.1');
-  await wizard.getByLabel('Port').fill(String(pve.port));
+  const node = single.nodes[0]!;
+  const token = single.credentials.find((c) => c.kind === 'token') as { tokenid: string; secret: string };
+  await wizard.getByLabel('Host name or address').fill(node.host);
+  await wizard.getByLabel('Port').fill(String(node.port));
   await wizard.getByRole('button', { name: 'Connect' }).click();
   // The fingerprint shown is the one the host really has.
   const shown = (await wizard.getByLabel('Certificate fingerprint').textContent())?.trim();
-  assert.equal(shown?.toUpperCase(), pve.fingerprint.toUpperCase());
+  assert.equal(shown?.toUpperCase(), node.fingerprint.toUpperCase());
+  assert.ok(sim.requests.every((r) => !r.headers.authorization && !r.headers.cookie), 'no credential sent before the certificate is trusted');
   await screenshots(tp, 'wizard-certificate');
   await wizard.getByRole('button', { name: 'Trust this certificate' }).click();
-  await wizard.getByLabel('Token id').fill(TOKEN);
+  await wizard.getByLabel('Token id').fill(token.tokenid);
   await wizard.getByLabel('Token secret').fill('wrong-secret');
   await wizard.getByRole('button', { name: 'Test and discover nodes' }).click();
   await wizard.getByRole('alert').waitFor();
-  await wizard.getByLabel('Token secret').fill(SECRET);
+  await wizard.getByLabel('Token secret').fill(token.secret);
   await wizard.getByRole('button', { name: 'Test and discover nodes' }).click();
-  await wizard.getByRole('table', { name: 'Discovered nodes' }).getByText('pve1').waitFor();
+  await wizard.getByRole('table', { name: 'Discovered nodes' }).getByText(node.name).waitFor();
   await wizard.getByLabel('Remote id').fill('lab');
   await wizard.getByRole('button', { name: 'Add remote' }).click();
   await wizard.getByText('Remote added').waitFor();
@@ -74,11 +58,13 @@ test('add a remote with the wizard; its guests become searchable; the audit log 
   // After the first poll the guests are in the table, and a search narrows it.
   await page.goto('/remotes/lab');
   await page.getByRole('button', { name: 'Refresh now' }).click();
+  // As many as the host lists: its guests, the node and its storages.
+  const listed = ((await new SimClient(single).get('/cluster/resources')).data as { type: string }[]).filter((r) => ['qemu', 'lxc', 'node', 'storage'].includes(r.type));
   await page.goto('/resources?search=remote:lab');
-  await page.getByRole('status').getByText('3 resources').waitFor();
-  await page.getByRole('searchbox', { name: 'Filter resources' }).fill('+remote:lab web');
+  await page.getByRole('status').getByText(`${listed.length} resources`).waitFor();
+  await page.getByRole('searchbox', { name: 'Filter resources' }).fill('+remote:lab pihole');
   await page.getByRole('status').getByText('1 resource', { exact: true }).waitFor();
-  await page.getByRole('link', { name: '100 (web)' }).waitFor();
+  await page.getByRole('link', { name: '102 (pihole)' }).waitFor();
 
   await page.goto('/admin/audit');
   const audit = page.getByRole('table', { name: 'Audit log' });
