@@ -1,7 +1,8 @@
 // The administration pages in a real Chromium against a real stack: an admin edits a user,
 // sets their password, unlocks the second factors of a user locked out by wrong TOTP codes,
 // creates, edits and removes another user's API token, and removes a user through the in-page
-// confirmation (typing the id; focus trapped in the dialog and returned after). Every page
+// confirmation (typing the id; focus trapped in the dialog and returned after); a user removes
+// a second factor, the password asked in page. Every page
 // fails on a native alert/confirm/prompt (browser.ts), so none of this may use one.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -18,6 +19,7 @@ const suite = useSuite({
   'bob@steward': ['bob first password', 'Audit'],
   'carol@steward': ['carol password', 'Audit'],
   'locked@steward': ['locked user password', 'Audit'],
+  'dave@steward': ['dave password', 'Audit'],
 }, { before, after });
 
 async function apiLogin(username: string, password: string): Promise<Record<string, string>> {
@@ -130,7 +132,8 @@ test('an admin unlocks the second factors of a user locked out by wrong TOTP cod
   await ask.getByText('The lock after too many wrong codes is lifted').waitFor();
   await ask.getByRole('button', { name: 'Unlock' }).click();
   await page.getByText(`Second factors of ${user} unlocked`).waitFor();
-  await row.getByText('1 factor').waitFor();
+  await row.getByText('TOTP locked').waitFor({ state: 'detached' });
+  await row.getByText('Authenticator app').waitFor();
   assert.equal(await page.getByRole('button', { name: `Unlock second factors of ${user}` }).count(), 0);
 
   // The user logs in again with the next period's code (this period's was used to enrol).
@@ -235,6 +238,41 @@ test('removing a user asks in page: the id typed, focus kept in the dialog and r
   await page.getByRole('row', { name: /carol@steward/ }).waitFor({ state: 'detached' });
   assert.equal((await api('GET', '/access/users/carol@steward', admin)).status, 404);
   assert.equal(nativeDialogs, 0, 'no native confirm()');
+  tp.assertClean();
+  await tp.close();
+});
+
+test('removing an own second factor asks for the password in page', async () => {
+  // The wrong password is answered 401, which the browser logs as a failed resource load.
+  const tp = await openPage(suite.browser, suite.stack, { allowConsole: [/status of 401/] });
+  const { page } = tp;
+  await login(page, 'dave@steward', 'dave password');
+  await page.goto('/admin/tfa');
+  await page.getByRole('button', { name: 'Recovery keys' }).click();
+  const form = page.locator('st-dialog');
+  await form.getByLabel('Your password').fill('dave password');
+  await form.getByRole('button', { name: 'Generate' }).click();
+  // The keys' box (the dialog itself is also named "Recovery keys").
+  const box = page.locator('st-view-tfa div.keys');
+  await box.waitFor();
+  const keys = (await box.textContent())!.trim().split('\n');
+  assert.equal(keys.length, 10, `ten one-time keys are shown: ${JSON.stringify(keys)}`);
+  await form.getByRole('button', { name: 'Done' }).click();
+  const table = page.getByRole('table', { name: 'Second factors' });
+  await table.getByRole('cell', { name: 'Recovery keys', exact: true }).waitFor();
+
+  await table.getByRole('button', { name: 'Remove' }).click();
+  const ask = page.locator('st-confirm');
+  await ask.getByLabel('Your password').fill('not my password');
+  await ask.getByRole('button', { name: 'Remove' }).click();
+  await page.getByText(/Removing failed/).waitFor();
+  await table.getByRole('cell', { name: 'Recovery keys', exact: true }).waitFor();
+
+  await table.getByRole('button', { name: 'Remove' }).click();
+  await ask.getByLabel('Your password').fill('dave password');
+  await screenshots(tp, 'tfa-remove');
+  await ask.getByRole('button', { name: 'Remove' }).click();
+  await table.getByText('No second factor yet').waitFor();
   tp.assertClean();
   await tp.close();
 });

@@ -26,6 +26,8 @@ export interface Token {
   digest?: string;
 }
 
+export const TFA_TYPE_LABEL: Record<string, string> = { totp: 'Authenticator app', webauthn: 'Security key', recovery: 'Recovery keys' };
+
 /** A user's second factors with their lock state (GET /access/tfa). */
 export interface TfaUser {
   userid: string;

@@ -1,7 +1,7 @@
 // Two-factor authentication for the logged-in user: authenticator apps (TOTP, enrolled with a
 // QR code), security keys (WebAuthn) and recovery keys (shown once).
 import { LitElement, css, html, nothing } from 'lit';
-import { newTotpSecret, tfa, totpUri } from '../../api/access.ts';
+import { TFA_TYPE_LABEL, newTotpSecret, tfa, totpUri } from '../../api/access.ts';
 import type { TfaEntry } from '../../api/access.ts';
 import { errorText } from '../../api/client.ts';
 import { session } from '../../api/session.ts';
@@ -17,7 +17,6 @@ import { baseStyles } from '../../lib/styles.ts';
 
 type Adding = 'totp' | 'webauthn' | 'recovery';
 
-const TYPE_LABEL: Record<string, string> = { totp: 'Authenticator app', webauthn: 'Security key', recovery: 'Recovery keys' };
 
 function creationOptions(challenge: string): CreationOptionsJson {
   const parsed = JSON.parse(challenge) as CreationOptionsJson | { publicKey: CreationOptionsJson };
@@ -105,6 +104,9 @@ export class StViewTfa extends LitElement {
       } else {
         const r = await tfa.add(this.userid, { type: 'recovery', password });
         this.recovery = r.recovery ?? [];
+        // The keys' dialog replaces the form's; it has to be shown as a modal again.
+        await this.updateComplete;
+        this.renderRoot.querySelector<StDialog>('st-dialog#add')?.show();
       }
       await this.load();
     } catch (err) {
@@ -116,7 +118,7 @@ export class StViewTfa extends LitElement {
 
   private async removeEntry(e: TfaEntry): Promise<void> {
     const answer = await ask({
-      heading: `Remove “${e.description ?? TYPE_LABEL[e.type] ?? e.type}”?`,
+      heading: `Remove “${e.description ?? TFA_TYPE_LABEL[e.type] ?? e.type}”?`,
       message: 'This second factor stops working for your logins. Enter your password to confirm.',
       action: 'Remove',
       danger: true,
@@ -183,7 +185,7 @@ export class StViewTfa extends LitElement {
       <div class="card table-wrap"><table class="data" aria-label="Second factors">
         <thead><tr><th>Type</th><th>Name</th><th>Added</th><th></th></tr></thead>
         <tbody>${this.entries?.length ? this.entries.map((e) => html`<tr>
-          <td>${TYPE_LABEL[e.type] ?? e.type}</td><td>${e.description ?? ''}</td><td>${dateTime(e.created)}</td>
+          <td>${TFA_TYPE_LABEL[e.type] ?? e.type}</td><td>${e.description ?? ''}</td><td>${dateTime(e.created)}</td>
           <td><button class="danger" @click=${() => void this.removeEntry(e)}>Remove</button></td></tr>`)
           : html`<tr><td colspan="4" class="muted">No second factor yet: your account is protected by its password only.</td></tr>`}</tbody>
       </table></div>

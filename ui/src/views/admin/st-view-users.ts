@@ -1,9 +1,9 @@
 // Users: list with their second-factor lock state; for admins add (Steward realm, with a
 // password), edit (name, e-mail, comment, expiry, enabled), set another user's password,
 // unlock second factors after a lockout, and remove (typing the user id).
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import { userid as useridSchema } from '../../../../shared/formats.ts';
-import { tfa, users } from '../../api/access.ts';
+import { TFA_TYPE_LABEL, tfa, users } from '../../api/access.ts';
 import type { TfaUser, User } from '../../api/access.ts';
 import { session } from '../../api/session.ts';
 import { dateTime } from '../../lib/format.ts';
@@ -16,12 +16,14 @@ type Row = User & { lock?: TfaUser };
 const enabled = (u: User) => u.enable === undefined || u.enable === true || u.enable === 1;
 const locked = (r: Row) => Boolean(r.lock?.['totp-locked'] || (r.lock?.['tfa-locked-until'] ?? 0) * 1000 > Date.now());
 
-function lockText(r: Row) {
+/** The user's kinds of second factor, and a badge while they are locked out. */
+function factors(r: Row) {
   if (!r.lock?.entries.length) return 'none';
+  const kinds = [...new Set(r.lock.entries.map((e) => TFA_TYPE_LABEL[e.type] ?? e.type))].join(', ');
   const until = r.lock['tfa-locked-until'] ?? 0;
-  if (until * 1000 > Date.now()) return html`<span class="badge error">blocked until ${dateTime(until)}</span>`;
-  if (r.lock['totp-locked']) return html`<span class="badge error">TOTP locked</span>`;
-  return `${r.lock.entries.length} factor${r.lock.entries.length === 1 ? '' : 's'}`;
+  const badge = until * 1000 > Date.now() ? html` <span class="badge error">blocked until ${dateTime(until)}</span>`
+    : r.lock['totp-locked'] ? html` <span class="badge error">TOTP locked</span>` : nothing;
+  return html`${kinds}${badge}`;
 }
 
 export class StViewUsers extends StAdminList<Row> {
@@ -34,7 +36,7 @@ export class StViewUsers extends StAdminList<Row> {
       Name: (u) => [u.firstname, u.lastname].filter(Boolean).join(' '),
       Enabled: (u) => (enabled(u) ? 'yes' : html`<span class="badge warn">disabled</span>`),
       Expires: (u) => (u.expire ? dateTime(u.expire) : 'never'),
-      'Second factors': lockText,
+      'Second factors': factors,
       'E-mail': (u) => u.email ?? '',
       Comment: (u) => u.comment ?? '',
     },
