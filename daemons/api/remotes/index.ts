@@ -2,6 +2,7 @@
 // poller and its snapshot cache, and saved views. One object on AppDeps, built in main.ts
 // or by tests; the poller is started by services.ts.
 import type { Logger } from '../../common/log.ts';
+import { MetricsStore } from '../metrics/metrics-store.ts';
 import { ViewRepo } from '../resources/views.ts';
 import { RemoteTasks } from '../tasks/remote-tasks.ts';
 import type { AccessHooks } from '../framework/types.ts';
@@ -20,6 +21,8 @@ export interface RemoteServices {
   clients: ClientPool;
   cache: SnapshotCache;
   poller: Poller;
+  /** Steward's own metrics history, fed by the poller. */
+  metrics: MetricsStore;
   views: ViewRepo;
   tasks: RemoteTasks;
   now(): number;
@@ -43,12 +46,14 @@ export function createRemoteServices(store: Store, key: CredentialKey, log: Logg
   cache.load();
   // 64 remotes at once: 200 remotes answering in 200 ms refresh in about 4 rounds (< 1 s),
   // while the sockets (≤ 64 × 4) stay far below the daemon's file-descriptor limit.
-  const poller = new Poller(repo, clients, cache, log.child({ component: 'poller' }), { concurrency: 64, tickMs: 1000, now, ...opts.poller });
+  const metrics = new MetricsStore(store);
+  const poller = new Poller(repo, clients, cache, log.child({ component: 'poller' }), { concurrency: 64, tickMs: 1000, now, ...opts.poller }, metrics);
   const services: RemoteServices = {
     repo,
     clients,
     cache,
     poller,
+    metrics,
     views: new ViewRepo(store),
     tasks: undefined as never,
     now,

@@ -5,6 +5,7 @@
 import { ApiError } from '../../../shared/errors.ts';
 import type { Resource } from '../../../shared/resources.ts';
 import type { Logger } from '../../common/log.ts';
+import type { MetricsStore } from '../metrics/metrics-store.ts';
 import type { Entry } from '../store/store.ts';
 import { pbsDatastoreResource, pbsNodeResource, pveResource } from '../resources/normalize.ts';
 import type { ClientPool } from './client-pool.ts';
@@ -35,10 +36,14 @@ export class Poller {
     private readonly cache: SnapshotCache,
     private readonly log: Logger,
     private readonly opts: PollerOptions,
+    private readonly metrics?: MetricsStore,
   ) {
     this.limiter = new Limiter(opts.concurrency);
     repo.onChange(async (id, entry) => {
-      if (!entry) await this.cache.remove(id);
+      if (!entry) {
+        await this.cache.remove(id);
+        await this.metrics?.removeRemote(id);
+      }
       else if (!entry.value.enabled) await this.cache.setState({ ...(this.cache.stateRecord(id) ?? { remote: id, type: entry.value.type }), status: 'disabled' });
     });
   }
@@ -114,6 +119,7 @@ export class Poller {
       const problems: string[] = [];
       const { resources, tasks } = remote.type === 'pve' ? await this.fetchPve(client, id, problems) : await this.fetchPbs(client, id, problems);
       await this.cache.setSnapshot(id, remote.type, { time: started, resources, tasks });
+      await this.recordMetrics(id, started, resources, remote['poll-interval']);
       await this.refreshCredentials(entry, problems);
       for (const ep of client.endpoints) {
         if (ep.mismatch) problems.push(`endpoint ${ep.host}:${ep.port}: certificate changed (now ${ep.mismatch}); trust it to use this endpoint again`);
@@ -129,10 +135,20 @@ export class Poller {
     // Removed while the refresh ran: leave no cache entry behind.
     if (!this.repo.find(id)) {
       await this.cache.remove(id);
+      await this.metrics?.removeRemote(id);
       return state;
     }
     await this.cache.setState(state);
     return state;
+  }
+
+  /** The snapshot's figures into the metrics history; a failure there never fails the refresh. */
+  private async recordMetrics(id: string, time: number, resources: Resource[], pollInterval: number): Promise<void> {
+    try {
+      await this.metrics?.record(id, time, resources, pollInterval);
+    } catch (err) {
+      this.log.warn('metrics not recorded', { remote: id, error: String(err) });
+    }
   }
 
   private async fetchPve(client: RemoteClient, id: string, problems: string[]): Promise<{ resources: Resource[]; tasks: TaskSummary[] }> {

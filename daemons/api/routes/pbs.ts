@@ -9,7 +9,8 @@ import { intParam, safeId } from '../../../shared/formats.ts';
 import type { AppDeps } from '../deps.ts';
 import { defineRoute } from '../framework/route.ts';
 import type { AuthInfo } from '../framework/types.ts';
-import { proxiedGet, rrdData } from '../remotes/proxied-get.ts';
+import { metricsHistory } from '../metrics/history.ts';
+import { proxiedGet } from '../remotes/proxied-get.ts';
 import { RrdPoints, RrdQuery } from './pve.ts';
 import { taskRoutes } from './task-routes.ts';
 
@@ -113,7 +114,7 @@ export const routes = [
   defineRoute({
     method: 'GET',
     path: '/pbs/remotes/{remote}/datastore/{store}/rrddata',
-    summary: "A datastore's usage and I/O history for a timeframe",
+    summary: "A datastore's usage and I/O history for a timeframe, from Steward's own store (served while the host is down)",
     tags: ['pbs', 'metrics'],
     params: StoreParams,
     query: RrdQuery,
@@ -122,7 +123,7 @@ export const routes = [
     audit: false,
     handler: async ({ deps, auth, params, query }) => {
       pbs(deps, params.remote);
-      return rrdData(deps, auth, params.remote, `/admin/datastore/${params.store}/rrd`, query);
+      return metricsHistory(deps, auth, { remote: params.remote, objectId: `datastore/${params.store}`, remotePath: `/admin/datastore/${params.store}/rrd`, ...query });
     },
   }),
   defineRoute({

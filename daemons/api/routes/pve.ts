@@ -13,15 +13,17 @@ import type { Route } from '../framework/route.ts';
 import type { AuthInfo } from '../framework/types.ts';
 import type { RemoteClient } from '../remotes/client.ts';
 import { splitTaskId } from '../tasks/remote-tasks.ts';
-import { proxiedGet, rrdData } from '../remotes/proxied-get.ts';
+import { metricsHistory } from '../metrics/history.ts';
+import { proxiedGet } from '../remotes/proxied-get.ts';
 import { remoteClientFor, taskRoutes } from './task-routes.ts';
 
-/** PDM-style metrics query; answers are kept so charts survive an outage and a restart. */
+/** PDM-style metrics query, answered from Steward's own history (daemons/api/metrics). */
 export const RrdQuery = z.strictObject({ timeframe: z.enum(['hour', 'day', 'week', 'month', 'year']).default('hour'), cf: z.enum(['AVERAGE', 'MAX']).default('AVERAGE') });
 export const RrdPoints = z.array(z.record(z.string(), z.union([z.number(), z.string(), z.null()]))).max(100_000);
 
 const nodeName = z.string().min(1).max(63).regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'must be a node name');
 const vmid = intParam(100, 999_999_999);
+const storageId = z.string().min(1).max(64).regex(/^[A-Za-z][A-Za-z0-9._-]*$/, 'must be a storage id');
 const GuestParams = z.strictObject({ remote: safeId, vmid });
 const NodeParams = z.strictObject({ remote: safeId, node: nodeName });
 const Upid = z.string().describe('remote!UPID:… — follow it at /pve/remotes/{remote}/tasks/{upid}/status');
@@ -187,8 +189,11 @@ function guestRoutes(kind: Kind): Route[] {
     audit: false,
     handler: async ({ deps, auth, params, query }) => {
       clientFor(deps, auth, params.remote);
-      const node = guestNode(deps, params.remote, kind, params.vmid, query.node);
-      return rrdData(deps, auth, params.remote, `/nodes/${node}/${kind}/${params.vmid}/rrddata`, query);
+      // A guest that vanished keeps its history; only asking its remote needs the node.
+      const node = query.node ?? deps.remotes.cache.indexed(params.remote).find((x) => x.r.id === `${kind}/${params.vmid}`)?.r.node;
+      const objectId = `${kind}/${params.vmid}`;
+      if (!node && !deps.remotes.metrics.has(params.remote, objectId)) guestNode(deps, params.remote, kind, params.vmid);
+      return metricsHistory(deps, auth, { remote: params.remote, objectId, timeframe: query.timeframe, cf: query.cf, ...(node ? { remotePath: `/nodes/${node}/${kind}/${params.vmid}/rrddata` } : {}) });
     },
   }));
 
@@ -245,7 +250,22 @@ export const routes: Route[] = [
     audit: false,
     handler: async ({ deps, auth, params, query }) => {
       clientFor(deps, auth, params.remote);
-      return rrdData(deps, auth, params.remote, `/nodes/${params.node}/rrddata`, query);
+      return metricsHistory(deps, auth, { remote: params.remote, objectId: `node/${params.node}`, remotePath: `/nodes/${params.node}/rrddata`, ...query });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/pve/remotes/{remote}/nodes/{node}/storage/{storage}/rrddata',
+    summary: "A storage's usage history (used, total) on one node for a timeframe",
+    tags: ['pve', 'metrics'],
+    params: NodeParams.extend({ storage: storageId }),
+    query: RrdQuery,
+    output: RrdPoints,
+    permission: { path: '/remotes/{remote}', privilege: 'audit' },
+    audit: false,
+    handler: async ({ deps, auth, params, query }) => {
+      clientFor(deps, auth, params.remote);
+      return metricsHistory(deps, auth, { remote: params.remote, objectId: `storage/${params.node}/${params.storage}`, remotePath: `/nodes/${params.node}/storage/${params.storage}/rrddata`, ...query });
     },
   }),
   defineRoute({

@@ -8,9 +8,13 @@ import { ApiError } from '../../../shared/errors.ts';
 
 export const DB_NAMES = [
   'meta', 'users', 'tokens', 'tfa', 'acl', 'remotes', 'groups', 'views', 'tasks',
-  'audit', 'metrics', 'cache', 'alerts', 'settings', 'sessions', 'acme', 'token-usage', 'host-tasks',
+  'audit', 'cache', 'alerts', 'settings', 'sessions', 'acme', 'token-usage', 'host-tasks',
 ] as const;
 export type DbName = (typeof DB_NAMES)[number];
+
+/** Databases with their own encodings, outside the versioned collections (metrics archives). */
+export const RAW_DB_NAMES = ['metrics-slots', 'metrics-objects'] as const;
+export type RawDbName = (typeof RAW_DB_NAMES)[number];
 
 export interface Entry<T> {
   key: string;
@@ -110,7 +114,9 @@ export class Store {
 
   static async open(dir: string, migrations: readonly Migration[] = MIGRATIONS): Promise<Store> {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const root = open({ path: `${dir}/steward.lmdb`, maxDbs: 32, compression: false, mapSize: 2 * 1024 ** 3 });
+    // The map is only an upper bound of the file (it grows as pages are used); metrics
+    // archives need tens of GB at 50,000 guests (docs/architecture.md, Metrics).
+    const root = open({ path: `${dir}/steward.lmdb`, maxDbs: 32, compression: false, mapSize: 256 * 1024 ** 3 });
     const store = new Store(root);
     try {
       await store.migrate(migrations);
@@ -129,6 +135,12 @@ export class Store {
       this.collections.set(name, c);
     }
     return c as Collection<T>;
+  }
+
+  /** A database of raw binary records (`binary`) or plain values (`msgpack`), without versions. */
+  rawDb<V, K extends string | Buffer>(name: RawDbName, encoding: 'binary' | 'msgpack', keyEncoding?: 'binary'): Database<V, K> {
+    if (this.closed) throw new Error('store is closed');
+    return this.root.openDB<V, K>({ name, encoding, ...(keyEncoding ? { keyEncoding } : {}) });
   }
 
   get schemaVersion(): number {
@@ -165,6 +177,15 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'initial layout',
     async up(store) {
       await store.collection<string>('meta').put('createdAt', new Date().toISOString());
+    },
+  },
+  {
+    version: 2,
+    name: 'metrics history in round-robin archives',
+    // The `metrics` database held the remotes' last rrddata answers; Steward now keeps its
+    // own archives (daemons/api/metrics), so those answers are dropped.
+    async up(store) {
+      await store.root.openDB({ name: 'metrics' }).drop();
     },
   },
 ];

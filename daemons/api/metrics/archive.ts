@@ -1,0 +1,225 @@
+// Round-robin archives, RRD-style, as pure functions over slot records: what a slot holds,
+// how samples are consolidated into it (AVERAGE and MAX), how imported points fill it, and
+// how a timeframe is read back from it. Storage (LMDB keys, transactions) is in
+// metrics-store.ts; this file knows nothing of it.
+
+export interface Archive {
+  /** Seconds per slot. */
+  step: number;
+  /** Slots kept: the archive covers step × size seconds, then wraps around. */
+  size: number;
+}
+
+/**
+ * 1 minute for a day, 30 minutes for 30 days, 12 hours for a year. The steps are those of
+ * Proxmox's own RRD timeframes (hour = 60 s, day = 30 min, month = 12 h), so points
+ * imported from a remote land on whole slots.
+ */
+export const ARCHIVES: readonly Archive[] = [
+  { step: 60, size: 1440 },
+  { step: 1800, size: 1440 },
+  { step: 43_200, size: 730 },
+];
+
+export type Timeframe = 'hour' | 'day' | 'week' | 'month' | 'year';
+export type Cf = 'AVERAGE' | 'MAX';
+
+/** What a timeframe is read from: the archive, the span, and the step of the points served. */
+export const TIMEFRAMES: Record<Timeframe, { archive: number; span: number; step: number }> = {
+  hour: { archive: 0, span: 3600, step: 60 },
+  day: { archive: 0, span: 86_400, step: 600 },
+  week: { archive: 1, span: 7 * 86_400, step: 3600 },
+  month: { archive: 1, span: 30 * 86_400, step: 10_800 },
+  year: { archive: 2, span: 365 * 86_400, step: 86_400 },
+};
+
+/**
+ * A field is a `gauge` (average and maximum kept, with the weight of samples behind them)
+ * or a `limit` (the configured size — maxmem, total —, the last value is enough).
+ */
+export interface FieldSpec {
+  name: string;
+  kind: 'gauge' | 'limit';
+}
+
+const g = (name: string): FieldSpec => ({ name, kind: 'gauge' });
+const l = (name: string): FieldSpec => ({ name, kind: 'limit' });
+
+/** Fields per object kind, named as Proxmox's rrddata answers name them. */
+export const KINDS = {
+  guest: [g('cpu'), l('maxcpu'), g('mem'), l('maxmem'), g('disk'), l('maxdisk'), g('netin'), g('netout'), g('diskread'), g('diskwrite')],
+  node: [g('cpu'), l('maxcpu'), g('memused'), l('memtotal'), g('rootused'), l('roottotal'), g('swapused'), l('swaptotal'), g('iowait'), g('loadavg'), g('netin'), g('netout')],
+  storage: [g('used'), l('total')],
+  datastore: [g('used'), l('total'), g('available'), g('read_bytes'), g('write_bytes'), g('read_ios'), g('write_ios'), g('io_ticks')],
+} as const satisfies Record<string, readonly FieldSpec[]>;
+export type Kind = keyof typeof KINDS;
+export const KIND_IDS: readonly Kind[] = ['guest', 'node', 'storage', 'datastore'];
+
+/** The kind of a Proxmox resource id: `qemu/100`, `lxc/101`, `node/pve1`, `storage/pve1/local`, `datastore/store1`. */
+export function kindOf(objectId: string): Kind | undefined {
+  const t = objectId.slice(0, objectId.indexOf('/'));
+  if (t === 'qemu' || t === 'lxc') return 'guest';
+  if (t === 'node' || t === 'storage' || t === 'datastore') return t;
+  return undefined;
+}
+
+const GAUGE_BYTES = 10; // f32 average, f32 maximum, u16 weight
+const LIMIT_BYTES = 4; // f32 last value
+
+export function recordBytes(kind: Kind): number {
+  return 4 + KINDS[kind].reduce((n, f) => n + (f.kind === 'gauge' ? GAUGE_BYTES : LIMIT_BYTES), 0);
+}
+
+/**
+ * One slot: its start time (so a slot left over from the previous lap reads as empty) and
+ * per field the average, the maximum and the weight (minutes of samples; 0 = nothing
+ * sampled by Steward — an imported value, if any, stands alone). NaN is "unknown".
+ */
+export interface Slot {
+  time: number;
+  avg: Float64Array;
+  max: Float64Array;
+  weight: Uint16Array;
+}
+
+export function emptySlot(kind: Kind, time: number): Slot {
+  const n = KINDS[kind].length;
+  return { time, avg: new Float64Array(n).fill(NaN), max: new Float64Array(n).fill(NaN), weight: new Uint16Array(n) };
+}
+
+export function encodeSlot(kind: Kind, s: Slot): Buffer {
+  const buf = Buffer.allocUnsafe(recordBytes(kind));
+  buf.writeUInt32BE(s.time, 0);
+  let o = 4;
+  KINDS[kind].forEach((f: FieldSpec, i) => {
+    buf.writeFloatBE(s.avg[i]!, o);
+    if (f.kind === 'gauge') {
+      buf.writeFloatBE(s.max[i]!, o + 4);
+      buf.writeUInt16BE(s.weight[i]!, o + 8);
+      o += GAUGE_BYTES;
+    } else o += LIMIT_BYTES;
+  });
+  return buf;
+}
+
+/** Decodes a record; one of another size (a kind changed its fields) reads as empty. */
+export function decodeSlot(kind: Kind, buf: Uint8Array | undefined, time: number): Slot {
+  const b = buf && Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (!b || b.length !== recordBytes(kind) || b.readUInt32BE(0) !== time) return emptySlot(kind, time);
+  const s = emptySlot(kind, time);
+  let o = 4;
+  KINDS[kind].forEach((f: FieldSpec, i) => {
+    s.avg[i] = b.readFloatBE(o);
+    if (f.kind === 'gauge') {
+      s.max[i] = b.readFloatBE(o + 4);
+      s.weight[i] = b.readUInt16BE(o + 8);
+      o += GAUGE_BYTES;
+    } else {
+      s.max[i] = s.avg[i]!;
+      s.weight[i] = Number.isNaN(s.avg[i]!) ? 0 : 1;
+      o += LIMIT_BYTES;
+    }
+  });
+  return s;
+}
+
+/** Adds a sample of `weight` minutes; an imported value in the slot gives way to Steward's own. */
+export function accumulate(kind: Kind, s: Slot, values: readonly (number | undefined)[], weight: number): void {
+  KINDS[kind].forEach((f: FieldSpec, i) => {
+    const v = values[i];
+    if (v === undefined || !Number.isFinite(v)) return;
+    const w0 = s.weight[i]!;
+    if (f.kind === 'limit' || w0 === 0) {
+      s.avg[i] = v;
+      s.max[i] = v;
+      s.weight[i] = Math.min(65_535, weight);
+      return;
+    }
+    const w = Math.min(65_535 - w0, weight);
+    if (w <= 0) return;
+    s.avg[i] = (s.avg[i]! * w0 + v * w) / (w0 + w);
+    s.max[i] = Math.max(s.max[i]!, v);
+    s.weight[i] = w0 + w;
+  });
+}
+
+/** Fills what the slot does not know yet from a remote's consolidated point (never overwrites). */
+export function fillFrom(kind: Kind, s: Slot, point: Record<string, unknown>, cf: Cf): boolean {
+  let changed = false;
+  KINDS[kind].forEach((f: FieldSpec, i) => {
+    const v = point[f.name];
+    if (typeof v !== 'number' || !Number.isFinite(v) || s.weight[i]! > 0) return;
+    const target = f.kind === 'limit' || cf === 'AVERAGE' ? s.avg : s.max;
+    if (!Number.isNaN(target[i]!)) return;
+    target[i] = v;
+    if (f.kind === 'limit') s.weight[i] = 1;
+    changed = true;
+  });
+  return changed;
+}
+
+/** The slot start times of `archive` that make up the timeframe ending now, oldest first. */
+export function slotTimes(tf: Timeframe, nowSec: number): number[] {
+  const { archive, span, step } = TIMEFRAMES[tf];
+  const a = ARCHIVES[archive]!;
+  // Whole output steps, ending with the one under way (up to now: no points from the future).
+  const end = Math.floor(nowSec / step) * step + step;
+  const out: number[] = [];
+  for (let t = end - span; t < end && t <= nowSec; t += a.step) out.push(t);
+  return out;
+}
+
+/**
+ * Consolidates archive slots into the timeframe's points, PDM-style: `{time, field…}`, a
+ * field absent where nothing is known (a gap is a gap, never a zero). AVERAGE weighs slots
+ * by their samples; MAX takes the largest maximum (an imported average where no maximum is known).
+ */
+export function consolidate(kind: Kind, tf: Timeframe, slots: readonly Slot[], cf: Cf): Record<string, number>[] {
+  const { step } = TIMEFRAMES[tf];
+  const fields = KINDS[kind] as readonly FieldSpec[];
+  const out: Record<string, number>[] = [];
+  let i = 0;
+  while (i < slots.length) {
+    const time = Math.floor(slots[i]!.time / step) * step;
+    const group: Slot[] = [];
+    while (i < slots.length && Math.floor(slots[i]!.time / step) * step === time) group.push(slots[i++]!);
+    const point: Record<string, number> = { time };
+    fields.forEach((f, k) => {
+      let sum = 0;
+      let weight = 0;
+      let max = -Infinity;
+      let last: number | undefined;
+      for (const s of group) {
+        const a = s.avg[k]!;
+        const m = Number.isNaN(s.max[k]!) ? a : s.max[k]!;
+        if (!Number.isNaN(a)) {
+          const w = Math.max(1, s.weight[k]!);
+          sum += a * w;
+          weight += w;
+          last = a;
+        }
+        if (!Number.isNaN(m)) max = Math.max(max, m);
+      }
+      if (f.kind === 'limit') {
+        if (last !== undefined) point[f.name] = cf === 'MAX' ? max : last;
+      } else if (cf === 'MAX') {
+        if (max !== -Infinity) point[f.name] = max;
+      } else if (weight > 0) point[f.name] = sum / weight;
+    });
+    out.push(point);
+  }
+  return out;
+}
+
+/**
+ * Per-second rate of a cumulative counter between two samples (netin, diskread… in
+ * /cluster/resources count bytes since the guest started). Unknown — never zero or negative
+ * — when there is no earlier sample, the counter went back (guest restarted or migrated),
+ * or the samples are further apart than `heartbeat` seconds.
+ */
+export function counterRate(prev: number | undefined, prevTime: number | undefined, value: number | undefined, time: number, heartbeat: number): number | undefined {
+  if (prev === undefined || prevTime === undefined || value === undefined) return undefined;
+  const dt = time - prevTime;
+  if (dt <= 0 || dt > heartbeat || value < prev) return undefined;
+  return (value - prev) / dt;
+}

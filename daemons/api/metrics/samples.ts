@@ -1,0 +1,58 @@
+// What one refresh's resources say about each object, as values in the order of its kind's
+// fields (archive.ts KINDS). /cluster/resources names differ from rrddata's for nodes and
+// storages (mem → memused, maxdisk → total …); guests' network and disk I/O are cumulative
+// counters there and are turned into rates by the store, which keeps the previous reading.
+import type { Resource } from '../../../shared/resources.ts';
+import { KINDS, kindOf } from './archive.ts';
+import type { Kind } from './archive.ts';
+
+export interface Sample {
+  objectId: string;
+  kind: Kind;
+  /** Gauges and limits, aligned with KINDS[kind]; counters' places are filled in by the store. */
+  values: (number | undefined)[];
+  /** Cumulative counters (guests: netin, netout, diskread, diskwrite), aligned with COUNTERS. */
+  counters?: (number | undefined)[];
+}
+
+/** Guest fields that /cluster/resources reports as counters since the guest started. */
+export const COUNTERS = ['netin', 'netout', 'diskread', 'diskwrite'] as const;
+
+const index = (kind: Kind) => new Map((KINDS[kind] as readonly { name: string }[]).map((f, i) => [f.name, i]));
+const FIELD_INDEX = { guest: index('guest'), node: index('node'), storage: index('storage'), datastore: index('datastore') };
+export const COUNTER_INDEX = COUNTERS.map((c) => FIELD_INDEX.guest.get(c)!);
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** Resource field → rrddata field, per kind (guests keep their names). */
+const RENAME: Record<Exclude<Kind, 'guest'>, Record<string, string>> = {
+  node: { cpu: 'cpu', maxcpu: 'maxcpu', mem: 'memused', maxmem: 'memtotal', disk: 'rootused', maxdisk: 'roottotal' },
+  storage: { disk: 'used', maxdisk: 'total' },
+  datastore: { disk: 'used', maxdisk: 'total' },
+};
+
+const GUEST_GAUGES = ['cpu', 'maxcpu', 'mem', 'maxmem', 'disk', 'maxdisk'] as const;
+const RUNNING_ONLY = new Set(['cpu', 'mem']);
+
+/**
+ * The sample of one resource, or null for what has no history: templates, and nodes or
+ * storages that are offline (their figures then are absent, not zero). A stopped guest
+ * keeps its sizes and disk but has no CPU, memory or I/O — a gap, as in Proxmox's RRD.
+ */
+export function sampleOf(r: Resource): Sample | null {
+  const kind = kindOf(r.id);
+  if (!kind) return null;
+  const raw = r as unknown as Record<string, unknown>;
+  const values: (number | undefined)[] = new Array(KINDS[kind].length).fill(undefined);
+  if (kind === 'guest') {
+    if (r.template) return null;
+    const running = r.status === 'running';
+    for (const f of GUEST_GAUGES) if (running || !RUNNING_ONLY.has(f)) values[FIELD_INDEX.guest.get(f)!] = num(raw[f]);
+    return { objectId: r.id, kind, values, counters: running ? COUNTERS.map((c) => num(raw[c])) : undefined };
+  }
+  if (kind === 'node' && r.status !== 'online') return null;
+  if (kind === 'storage' && r.status !== 'available') return null;
+  if (kind === 'datastore' && r.status !== 'available') return null;
+  for (const [from, to] of Object.entries(RENAME[kind])) values[FIELD_INDEX[kind].get(to)!] = num(raw[from]);
+  return { objectId: r.id, kind, values };
+}
