@@ -104,7 +104,8 @@ export function encodeSlot(kind: Kind, s: Slot): Buffer {
 
 /** Decodes a record; one of another size (a kind changed its fields) reads as empty. */
 export function decodeSlot(kind: Kind, buf: Uint8Array | undefined, time: number): Slot {
-  const b = buf && Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  // lmdb's fast reads hand out a shared buffer whose `length` is the value's.
+  const b = buf && Buffer.from(buf.buffer, buf.byteOffset, buf.length);
   if (!b || b.length !== recordBytes(kind) || b.readUInt32BE(0) !== time) return emptySlot(kind, time);
   const s = emptySlot(kind, time);
   let o = 4;
