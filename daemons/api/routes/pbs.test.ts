@@ -9,6 +9,7 @@ import type { Sim, SimRemote } from '../../../tests/sim/index.ts';
 import type { PbsState } from '../../../tests/sim/state.ts';
 import { SimClient } from '../../../tests/sim/testing.ts';
 import { createApp } from '../app.ts';
+import type { Point } from '../metrics/archive.ts';
 
 let t: TestDeps;
 let app: ReturnType<typeof createApp>;
@@ -64,18 +65,36 @@ test('PBS: datastore usage with estimated full date, snapshots (guest, time, siz
   assert.equal((await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/nope/status')).status, 404);
 });
 
-test('metrics: rrddata is kept, and served while the remote is down', async () => {
-  const theirs = (await direct.get('/admin/datastore/prod/rrd', { timeframe: 'day', cf: 'MAX' })).data;
-  const first = await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/prod/rrddata?timeframe=day&cf=MAX');
-  assert.ok(Array.isArray(first.body.data) && first.body.data.length > 0);
-  assert.deepEqual(first.body.data, theirs);
+test('metrics: Steward keeps the history, fills it from the host\'s RRD, and serves it while the host is down', async () => {
+  type P = Point & { used: number; total: number; read_bytes: number; write_bytes: number };
+  const close = (a: number | undefined, b: number, what: string) => assert.ok(a !== undefined && Math.abs(a - b) <= Math.abs(b) * 1e-6, `${what}: ${a} vs ${b}`);
+  const theirs = (await direct.get('/admin/datastore/prod/rrd', { timeframe: 'day', cf: 'MAX' })).data as P[];
+  const usage = ((await direct.get('/status/datastore-usage')).data as { store: string; used: number; total: number }[]).find((u) => u.store === 'prod')!;
+  const first = (await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/prod/rrddata?timeframe=day&cf=MAX')).body.data as P[];
+  assert.equal(first.length, 144, 'a day of ten-minute points');
+  const last = first.at(-1)!;
+  assert.equal(last.time, now / 1000);
+  close(last.used, usage.used, "the refresh's own sample");
+  close(last.total, usage.total, 'total');
+  // Three hours ago Steward did not exist: that history came from the host's RRD.
+  const earlier = first.find((p) => p.time === now / 1000 - 3 * 3600)!;
+  const their = theirs.find((p) => p.time === earlier.time)!;
+  for (const f of ['used', 'total', 'read_bytes', 'write_bytes'] as const) close(earlier[f], their[f], f);
+
   sim.setFault({ remote: 'backup' }, { kind: 'down' });
   await sim.settled();
   now += 3_600_000;
   try {
+    assert.equal((await t.deps.remotes.poller.refresh('backup')).status, 'down');
+    sim.requests.length = 0;
     const again = await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/prod/rrddata?timeframe=day&cf=MAX');
     assert.equal(again.status, 200);
-    assert.deepEqual(again.body.data, first.body.data);
+    assert.deepEqual(sim.requests, [], 'a host known to be down is not asked');
+    const points = again.body.data as P[];
+    for (const p of points.filter((x) => x.time <= last.time)) assert.deepEqual(p, first.find((x) => x.time === p.time));
+    const since = points.filter((x) => x.time > last.time);
+    assert.equal(since.length, 6);
+    assert.deepEqual(since.map((x) => Object.keys(x)), since.map(() => ['time']), 'the hour without samples is a gap');
     assert.equal((await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/prod/rrddata?timeframe=fortnight')).body.code, 'validation');
   } finally {
     sim.setFault({ remote: 'backup' }, null);
