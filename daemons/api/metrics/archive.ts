@@ -170,21 +170,27 @@ export function slotTimes(tf: Timeframe, nowSec: number): number[] {
   return out;
 }
 
+/** A point of an rrddata answer: its time and the fields known then. */
+export interface Point {
+  time: number;
+  [field: string]: number;
+}
+
 /**
  * Consolidates archive slots into the timeframe's points, PDM-style: `{time, field…}`, a
  * field absent where nothing is known (a gap is a gap, never a zero). AVERAGE weighs slots
  * by their samples; MAX takes the largest maximum (an imported average where no maximum is known).
  */
-export function consolidate(kind: Kind, tf: Timeframe, slots: readonly Slot[], cf: Cf): Record<string, number>[] {
+export function consolidate(kind: Kind, tf: Timeframe, slots: readonly Slot[], cf: Cf): Point[] {
   const { step } = TIMEFRAMES[tf];
   const fields = KINDS[kind] as readonly FieldSpec[];
-  const out: Record<string, number>[] = [];
+  const out: Point[] = [];
   let i = 0;
   while (i < slots.length) {
     const time = Math.floor(slots[i]!.time / step) * step;
     const group: Slot[] = [];
     while (i < slots.length && Math.floor(slots[i]!.time / step) * step === time) group.push(slots[i++]!);
-    const point: Record<string, number> = { time };
+    const point: Point = { time };
     fields.forEach((f, k) => {
       let sum = 0;
       let weight = 0;

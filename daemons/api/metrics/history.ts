@@ -4,7 +4,7 @@
 import { ApiError } from '../../../shared/errors.ts';
 import type { AppDeps } from '../deps.ts';
 import type { AuthInfo } from '../framework/types.ts';
-import type { Cf, Timeframe } from './archive.ts';
+import type { Cf, Point, Timeframe } from './archive.ts';
 
 /** One step of the remote's RRD per timeframe: asking more often brings nothing new. */
 export const BACKFILL_EVERY_MS: Record<Timeframe, number> = { hour: 60_000, day: 1_800_000, week: 10_800_000, month: 43_200_000, year: 86_400_000 };
@@ -23,7 +23,7 @@ export interface HistoryRequest {
   cf: Cf;
 }
 
-export async function metricsHistory(deps: AppDeps, auth: AuthInfo, req: HistoryRequest): Promise<Record<string, number>[]> {
+export async function metricsHistory(deps: AppDeps, auth: AuthInfo, req: HistoryRequest): Promise<Point[]> {
   const entry = deps.remotes.repo.get(req.remote);
   const credential = deps.acl.remoteAccess(auth, req.remote)?.credential ?? null;
   // A caller acting through a limited credential sees only what that credential saw.

@@ -6,7 +6,7 @@ import type { Database } from 'lmdb';
 import type { Resource } from '../../../shared/resources.ts';
 import type { Store } from '../store/store.ts';
 import { ARCHIVES, TIMEFRAMES, accumulate, consolidate, counterRate, decodeSlot, encodeSlot, fillFrom, kindOf, slotTimes } from './archive.ts';
-import type { Cf, Kind, Slot, Timeframe } from './archive.ts';
+import type { Cf, Kind, Point, Slot, Timeframe } from './archive.ts';
 import { COUNTER_INDEX, sampleOf } from './samples.ts';
 
 /** Per object: its number in slot keys, the time (s) of its last sample and the counters then. */
@@ -134,7 +134,7 @@ export class MetricsStore {
   }
 
   /** The timeframe's points, PDM-style; [] for an object never seen. */
-  read(remote: string, objectId: string, tf: Timeframe, cf: Cf, nowMs: number): Record<string, number>[] {
+  read(remote: string, objectId: string, tf: Timeframe, cf: Cf, nowMs: number): Point[] {
     const kind = kindOf(objectId);
     const head = this.objects.get(objectKey(remote, objectId)) as ObjectHead | undefined;
     if (!kind || !head) return [];
