@@ -125,7 +125,7 @@ esac
   test('a task the previous API process left running is shown as interrupted after a restart, not running forever', async () => {
     writeFileSync(modeFile, 'slow');
     const id = await start();
-    await sleep(100);
+    for (let i = 0; i < 40 && (await log(id)).length === 0; i++) await sleep(50);
     // What the next process does at start (startServices): same store, a new HostTasks.
     const next = new HostTasks(t.deps.store, () => t.deps.access, new Logger());
     assert.equal(next.get(id)?.status, 'running');
@@ -136,7 +136,9 @@ esac
       const s = await status(id);
       assert.equal(s.status, 'stopped');
       assert.equal(s.exitstatus, INTERRUPTED);
-      assert.match((await log(id)).at(-1)!.t, /TASK ERROR: interrupted/);
+      const lines = (await log(id)).map((l) => l.t);
+      assert.match(lines[0]!, /^Get:1 /, 'the lines written before stay');
+      assert.match(lines.at(-1)!, /TASK ERROR: interrupted/);
     } finally {
       await old.wait(id);
       t.deps.hostTasks = old;

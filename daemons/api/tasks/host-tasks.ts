@@ -146,9 +146,10 @@ export class HostTasks {
       if (rec.status !== 'running') continue;
       const live = this.running.get(rec.id);
       this.running.delete(rec.id);
-      const cur = live?.rec ?? rec;
-      await this.db.put(logKey(rec.id, Math.min(cur.lines, TASK_LOG_MAX_LINES + 1)), `TASK ERROR: ${INTERRUPTED}`);
-      await this.db.put(taskKey(rec.id), { ...cur, lines: cur.lines + 1, status: INTERRUPTED, endtime: Math.floor(this.now() / 1000) });
+      // The stored record's line count is that of its start; the log itself says how far it got.
+      const written = live ? live.rec.lines : this.db.list(logPrefix(rec.id)).length;
+      await this.db.put(logKey(rec.id, Math.min(written, TASK_LOG_MAX_LINES + 1)), `TASK ERROR: ${INTERRUPTED}`);
+      await this.db.put(taskKey(rec.id), { ...(live?.rec ?? rec), lines: written + 1, status: INTERRUPTED, endtime: Math.floor(this.now() / 1000) });
       n++;
     }
     if (n) this.log.warn('host tasks marked interrupted', { count: n });
