@@ -89,16 +89,22 @@ describe('guest actions, migrations and tasks', () => {
     assert.equal(end.auth!.userid, 'root@steward');
   });
 
-  test('stop, shutdown and reboot on VMs and containers; a failing action is audited as an error', async () => {
-    for (const [kind, vmid, action] of [['qemu', 114, 'stop'], ['qemu', 114, 'shutdown'], ['lxc', 118, 'reboot']] as const) {
+  test('every action on VMs and containers, each followed to its effect; a failing action is audited as an error', async () => {
+    const steps = [
+      ['qemu', 114, 'reboot', 'running'], ['qemu', 114, 'shutdown', 'stopped'], ['qemu', 114, 'start', 'running'], ['qemu', 114, 'stop', 'stopped'],
+      ['lxc', 118, 'reboot', 'running'], ['lxc', 118, 'shutdown', 'stopped'], ['lxc', 118, 'start', 'running'], ['lxc', 118, 'stop', 'stopped'], ['lxc', 118, 'start', 'running'],
+    ] as const;
+    for (const [kind, vmid, action, after] of steps) {
       const res = await root('POST', `/pve/remotes/prod/${kind}/${vmid}/${action}`, action === 'shutdown' ? { timeout: 30, forceStop: 1 } : {});
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.match(res.body.data, new RegExp(`:${kind === 'qemu' ? 'qm' : 'vz'}${action}:${vmid}:`));
+      assert.equal(t.audits.at(-1)!.action, `guest.${action}`);
       later();
       assert.equal(task(res.body.data).exitstatus, 'OK', `${kind} ${vmid} ${action}`);
+      assert.equal(prod.guests.get(vmid)!.status, after, `${kind} ${vmid} after ${action}`);
+      // Steward shows the guest as the cluster has it now.
+      assert.equal((await root('GET', `/pve/remotes/prod/${kind}/${vmid}/status`)).body.data.status, after);
     }
-    assert.equal(prod.guests.get(114)!.status, 'stopped');
-    assert.equal(prod.guests.get(118)!.status, 'running');
     const missing = await root('POST', '/pve/remotes/prod/qemu/555/start', {});
     assert.equal(missing.status, 404);
     assert.equal(t.audits.at(-1)!.result, 'error');
