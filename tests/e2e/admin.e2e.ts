@@ -74,6 +74,7 @@ test('an admin edits a user and sets their password', async () => {
   await edit.getByLabel('Last name').fill('Builder');
   await edit.getByLabel('E-mail').fill('bob@example.com');
   await edit.getByLabel('Comment').fill('night shift');
+  await edit.getByLabel(/^Groups/).fill('operators, night');
   await edit.getByLabel(/^Expires/).fill('2031-05-17');
   await edit.getByRole('checkbox', { name: /Enabled/ }).uncheck();
   await screenshots(tp, 'users-edit');
@@ -83,10 +84,10 @@ test('an admin edits a user and sets their password', async () => {
   await row.getByText('night shift').waitFor();
 
   const admin = await apiLogin(ADMIN, PASSWORD);
-  const bob = await api<{ enable: boolean; firstname: string; lastname: string; email: string; comment: string; expire: number }>('GET', '/access/users/bob@steward', admin);
-  const { enable, firstname, lastname, email, comment, expire } = bob.data;
-  assert.deepEqual({ enable, firstname, lastname, email, comment, expire },
-    { enable: false, firstname: 'Bob', lastname: 'Builder', email: 'bob@example.com', comment: 'night shift', expire: Math.floor(new Date('2031-05-17T23:59:59').getTime() / 1000) });
+  const bob = await api<{ enable: boolean; firstname: string; lastname: string; email: string; comment: string; groups: string[]; expire: number }>('GET', '/access/users/bob@steward', admin);
+  const { enable, firstname, lastname, email, comment, groups, expire } = bob.data;
+  assert.deepEqual({ enable, firstname, lastname, email, comment, groups, expire },
+    { enable: false, firstname: 'Bob', lastname: 'Builder', email: 'bob@example.com', comment: 'night shift', groups: ['operators', 'night'], expire: Math.floor(new Date('2031-05-17T23:59:59').getTime() / 1000) });
   assert.equal((await request(`${suite.stack.url}/api2/json/access/ticket`, { method: 'POST', body: { username: 'bob@steward', password: 'bob second password' } })).status, 401, 'a disabled user cannot log in');
 
   // Clearing a field deletes it; enabling again lets the user in.

@@ -34,6 +34,7 @@ export class StViewUsers extends StAdminList<Row> {
     columns: {
       User: (u) => u.userid,
       Name: (u) => [u.firstname, u.lastname].filter(Boolean).join(' '),
+      Groups: (u) => u.groups?.join(', ') ?? '',
       Enabled: (u) => (enabled(u) ? 'yes' : html`<span class="badge warn">disabled</span>`),
       Expires: (u) => (u.expire ? dateTime(u.expire) : 'never'),
       'Second factors': factors,
@@ -67,12 +68,16 @@ export class StViewUsers extends StAdminList<Row> {
           <label for="lastname">Last name</label><input id="lastname" name="lastname" maxlength="64" .value=${u.lastname ?? ''}>${fieldError(this.errors, 'lastname')}
           <label for="email">E-mail</label><input id="email" name="email" type="email" maxlength="254" .value=${u.email ?? ''}>${fieldError(this.errors, 'email')}
           <label for="comment">Comment</label><input id="comment" name="comment" maxlength="4096" .value=${u.comment ?? ''}>${fieldError(this.errors, 'comment')}
+          <label for="groups">Groups (comma-separated; roles granted to a group apply to its members)</label><input id="groups" name="groups" maxlength="1100" .value=${u.groups?.join(', ') ?? ''}>${fieldError(this.errors, 'groups')}
           <label for="expire">Expires (empty: never)</label><input id="expire" name="expire" type="date" .value=${dateInputValue(u.expire)}>${fieldError(this.errors, 'expire')}
           <label><input type="checkbox" name="enable" ?checked=${enabled(u)} ?disabled=${u.userid === session.username}> Enabled (may log in)</label>
           <p class="muted">Disabling the user or changing the expiry ends their running sessions.</p>`,
         // Only what changed is sent: moving the expiry or disabling ends the user's sessions.
         save: async (f, form, u) => {
-          await users.update(u.userid, changedFields(f, form, { ...u, enable: enabled(u) }, ['firstname', 'lastname', 'email', 'comment']));
+          const body = changedFields(f, form, { ...u, enable: enabled(u) }, ['firstname', 'lastname', 'email', 'comment']);
+          const groups = (f.groups ?? '').split(/[\s,]+/).filter(Boolean);
+          if (groups.join(',') !== (u.groups ?? []).join(',')) body.groups = groups;
+          await users.update(u.userid, body);
           return `User ${u.userid} saved`;
         },
       },
