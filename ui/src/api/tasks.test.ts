@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeUpid, listedTaskFailed, splitUpid, taskFailed } from './tasks.ts';
+import { describeUpid, listedTaskFailed, splitUpid, taskFailed, upidProduct } from './tasks.ts';
 
 const upid = 'pve1!UPID:node1:0000A1B2:00C0FFEE:6560A000:qmstart:100:root@pam:';
 
@@ -15,4 +15,12 @@ test('a Steward task id splits into remote and UPID, and the UPID into its parts
   assert.equal(listedTaskFailed({ status: 'OK' }), false);
   assert.equal(listedTaskFailed({ status: 'running' }), false);
   assert.equal(listedTaskFailed({ status: 'migration aborted' }), true);
+});
+
+test('a PBS UPID (one field more) is described and followed through the PBS routes', () => {
+  const pbs = 'backup!UPID:pbs-backup-01:0015E72C:11333C5E:00000019:6B041CB0:garbage_collection:prod:root@pam:';
+  assert.deepEqual(describeUpid(pbs), { node: 'pbs-backup-01', type: 'garbage_collection', id: 'prod', user: 'root@pam' });
+  assert.equal(upidProduct(pbs), 'pbs');
+  assert.equal(upidProduct(upid), 'pve');
+  assert.deepEqual(describeUpid('backup!UPID:too:few:'), {});
 });

@@ -1,5 +1,5 @@
 // Tasks: Steward wraps each remote's UPID as `remote!UPID:…`; status and log are followed
-// through /pve/remotes/{remote}/tasks/{upid}/{status,log}.
+// through /pve/remotes/{remote}/tasks/{upid}/{status,log} (/pbs/… for a PBS task).
 import { api, path } from './client.ts';
 
 export interface TaskStatus {
@@ -39,12 +39,27 @@ export function splitUpid(upid: string): { remote: string; upid: string } | unde
   return { remote: upid.slice(0, i), upid: upid.slice(i + 1) };
 }
 
-/** UPID:node:pid:pstart:starttime:type:id:user: — the parts an admin reads. */
-export function describeUpid(upid: string): { node?: string; type?: string; id?: string; user?: string } {
+/**
+ * PVE: UPID:node:pid:pstart:starttime:type:id:user:   PBS has one more field (a task counter
+ * before the start time), so the product shows in the UPID itself.
+ */
+function upidParts(upid: string): { product: 'pve' | 'pbs'; p: string[] } | undefined {
   const raw = splitUpid(upid)?.upid ?? upid;
   const p = raw.split(':');
-  if (p[0] !== 'UPID' || p.length < 8) return {};
-  return { node: p[1], type: p[5], id: p[6], user: p[7] };
+  if (p[0] !== 'UPID' || (p.length !== 9 && p.length !== 10)) return undefined;
+  return p.length === 10 ? { product: 'pbs', p: [...p.slice(0, 4), ...p.slice(5)] } : { product: 'pve', p };
+}
+
+/** The parts an admin reads: node, worker type, its object, the user. */
+export function describeUpid(upid: string): { node?: string; type?: string; id?: string; user?: string } {
+  const u = upidParts(upid);
+  if (!u) return {};
+  return { node: u.p[1], type: u.p[5], id: u.p[6], user: u.p[7] };
+}
+
+/** Which product's routes follow a remote task: /pve/… or /pbs/…. */
+export function upidProduct(upid: string): 'pve' | 'pbs' {
+  return upidParts(upid)?.product ?? 'pve';
 }
 
 const okExit = (s: string) => s === 'OK' || s.startsWith('WARNINGS');
@@ -62,14 +77,14 @@ export function taskStatus(upid: string, source: TaskSource = 'remote'): Promise
   if (source === 'host') return api.get<TaskStatus>(path`/system/tasks/${upid}/status`);
   const s = splitUpid(upid);
   if (!s) return Promise.reject(new Error(`not a Steward task id: ${upid}`));
-  return api.get<TaskStatus>(path`/pve/remotes/${s.remote}/tasks/${upid}/status`);
+  return api.get<TaskStatus>(path`/${upidProduct(upid)}/remotes/${s.remote}/tasks/${upid}/status`);
 }
 
 export function taskLog(upid: string, start: number, source: TaskSource = 'remote'): Promise<TaskLogLine[]> {
   if (source === 'host') return api.get<TaskLogLine[]>(path`/system/tasks/${upid}/log`, { start, limit: 500 });
   const s = splitUpid(upid);
   if (!s) return Promise.reject(new Error(`not a Steward task id: ${upid}`));
-  return api.get<TaskLogLine[]>(path`/pve/remotes/${s.remote}/tasks/${upid}/log`, { start, limit: 500 });
+  return api.get<TaskLogLine[]>(path`/${upidProduct(upid)}/remotes/${s.remote}/tasks/${upid}/log`, { start, limit: 500 });
 }
 
 export async function recentTasks(limit = 50): Promise<TaskListEntry[]> {
