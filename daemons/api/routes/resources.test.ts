@@ -226,7 +226,20 @@ describe('poller, snapshot cache and /resources', () => {
     assert.equal(top.storage[0].value, fullest.v);
   });
 
+  test('staleness: without a refresh the data ages, and every view of the remote says how old it is', async () => {
+    const before = (await call(app, 'root@steward', 'GET', '/remotes/lab/status')).body.data;
+    now += 300_000;
+    const after = (await call(app, 'root@steward', 'GET', '/remotes/lab/status')).body.data;
+    assert.equal(after.age, before.age + 300);
+    assert.equal(after['last-success'], before['last-success']);
+    assert.equal((await list()).remotes.find((s) => s.remote === 'lab')!.age, after.age);
+    assert.equal((await call(app, 'root@steward', 'GET', '/resources/status')).body.data.remotes.list.find((s: { remote: string }) => s.remote === 'lab').age, after.age);
+    // A refresh makes it fresh again.
+    assert.equal((await call(app, 'root@steward', 'POST', '/remotes/lab/refresh')).body.data.age, 0);
+  });
+
   test('a failing remote is down with its error and the time of the last success — its data stays, aging', async () => {
+    assert.equal((await call(app, 'root@steward', 'POST', '/remotes/prod/refresh')).body.data.status, 'ok');
     sim.setFault({ remote: 'prod-cluster' }, { kind: 'http', status: 500 });
     await sim.settled();
     now += 120_000;
