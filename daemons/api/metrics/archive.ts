@@ -77,20 +77,22 @@ export function recordBytes(kind: Kind): number {
  */
 export interface Slot {
   time: number;
-  avg: Float64Array;
-  max: Float64Array;
-  weight: Uint16Array;
+  avg: number[];
+  max: number[];
+  weight: number[];
 }
 
+// Plain arrays: a refresh decodes several slots per object, and small typed arrays cost
+// more to allocate than they save.
 export function emptySlot(kind: Kind, time: number): Slot {
   const n = KINDS[kind].length;
-  return { time, avg: new Float64Array(n).fill(NaN), max: new Float64Array(n).fill(NaN), weight: new Uint16Array(n) };
+  return { time, avg: new Array<number>(n).fill(NaN), max: new Array<number>(n).fill(NaN), weight: new Array<number>(n).fill(0) };
 }
 
-export function encodeSlot(kind: Kind, s: Slot): Buffer {
-  const buf = Buffer.allocUnsafe(recordBytes(kind));
-  buf.writeUInt32BE(s.time, 0);
-  let o = 4;
+export function encodeSlot(kind: Kind, s: Slot, into?: Buffer, offset = 0): Buffer {
+  const buf = into ?? Buffer.allocUnsafe(recordBytes(kind));
+  buf.writeUInt32BE(s.time, offset);
+  let o = offset + 4;
   KINDS[kind].forEach((f: FieldSpec, i) => {
     buf.writeFloatBE(s.avg[i]!, o);
     if (f.kind === 'gauge') {
@@ -102,11 +104,17 @@ export function encodeSlot(kind: Kind, s: Slot): Buffer {
   return buf;
 }
 
-/** Decodes a record; one of another size (a kind changed its fields) reads as empty. */
-export function decodeSlot(kind: Kind, buf: Uint8Array | undefined, time: number): Slot {
+/**
+ * Decodes a record (at `offset` of `buf`); one of another size (a kind changed its fields)
+ * or of another time (an earlier lap) reads as empty. Without `time`, whatever time it has.
+ */
+export function decodeSlot(kind: Kind, buf: Uint8Array | undefined, time?: number, offset = 0): Slot {
   // lmdb's fast reads hand out a shared buffer whose `length` is the value's.
-  const b = buf && Buffer.from(buf.buffer, buf.byteOffset, buf.length);
-  if (!b || b.length !== recordBytes(kind) || b.readUInt32BE(0) !== time) return emptySlot(kind, time);
+  const b = buf && Buffer.from(buf.buffer, buf.byteOffset + offset, Math.max(0, buf.length - offset));
+  const size = recordBytes(kind);
+  if (!b || b.length < size || (offset === 0 && b.length !== size)) return emptySlot(kind, time ?? 0);
+  if (time === undefined) time = b.readUInt32BE(0);
+  else if (b.readUInt32BE(0) !== time) return emptySlot(kind, time);
   const s = emptySlot(kind, time);
   let o = 4;
   KINDS[kind].forEach((f: FieldSpec, i) => {
@@ -157,6 +165,16 @@ export function fillFrom(kind: Kind, s: Slot, point: Record<string, unknown>, cf
     changed = true;
   });
   return changed;
+}
+
+/** What `under` knows and `over` does not, copied into `over` (imported values under a running slot). */
+export function mergeUnder(over: Slot, under: Slot): void {
+  for (let i = 0; i < over.avg.length; i++) {
+    if (over.weight[i]! > 0) continue;
+    if (Number.isNaN(over.avg[i]!)) over.avg[i] = under.avg[i]!;
+    if (Number.isNaN(over.max[i]!)) over.max[i] = under.max[i]!;
+    if (over.weight[i] === 0 && under.weight[i]! > 0) over.weight[i] = under.weight[i]!;
+  }
 }
 
 /** The slot start times of `archive` that make up the timeframe ending now, oldest first. */

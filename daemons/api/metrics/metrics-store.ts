@@ -5,15 +5,48 @@
 import type { Database } from 'lmdb';
 import type { Resource } from '../../../shared/resources.ts';
 import type { Store } from '../store/store.ts';
-import { ARCHIVES, TIMEFRAMES, accumulate, consolidate, counterRate, decodeSlot, encodeSlot, fillFrom, kindOf, slotTimes } from './archive.ts';
+import { ARCHIVES, TIMEFRAMES, accumulate, consolidate, counterRate, decodeSlot, emptySlot, encodeSlot, fillFrom, kindOf, mergeUnder, recordBytes, slotTimes } from './archive.ts';
 import type { Cf, Kind, Point, Slot, Timeframe } from './archive.ts';
 import { COUNTER_INDEX, sampleOf } from './samples.ts';
 
-/** Per object: its number in slot keys, the time (s) of its last sample and the counters then. */
+/**
+ * Per object (binary, so a refresh reads and writes it cheaply): its number in slot keys,
+ * the time (s) of its last sample, the counters then (guests), and the 30-minute and
+ * 12-hour slots under way — accumulated here, written to their archive when they end, so
+ * a refresh writes two records per object (this and its minute), never reads an archive.
+ */
 interface ObjectHead {
   id: number;
   t: number;
-  c?: (number | null)[];
+  counters: (number | undefined)[];
+  running: Slot[];
+}
+
+const COUNTERS_OF: Record<Kind, number> = { guest: COUNTER_INDEX.length, node: 0, storage: 0, datastore: 0 };
+const headBytes = (kind: Kind) => 8 + 8 * COUNTERS_OF[kind] + (ARCHIVES.length - 1) * recordBytes(kind);
+
+function decodeHead(kind: Kind, buf: Buffer | undefined): ObjectHead | undefined {
+  if (!buf || buf.length < 8) return undefined;
+  const id = buf.readUInt32BE(0);
+  if (buf.length !== headBytes(kind)) return { id, t: 0, counters: [], running: [] };
+  const counters: (number | undefined)[] = [];
+  let o = 8;
+  for (let i = 0; i < COUNTERS_OF[kind]; i++, o += 8) {
+    const v = buf.readDoubleBE(o);
+    counters.push(Number.isNaN(v) ? undefined : v);
+  }
+  const running = ARCHIVES.slice(1).map((_, i) => decodeSlot(kind, buf, undefined, o + i * recordBytes(kind)));
+  return { id, t: buf.readUInt32BE(4), counters, running };
+}
+
+function encodeHead(kind: Kind, h: ObjectHead): Buffer {
+  const buf = Buffer.allocUnsafe(headBytes(kind));
+  buf.writeUInt32BE(h.id, 0);
+  buf.writeUInt32BE(h.t, 4);
+  let o = 8;
+  for (let i = 0; i < COUNTERS_OF[kind]; i++, o += 8) buf.writeDoubleBE(h.counters[i] ?? NaN, o);
+  ARCHIVES.slice(1).forEach((_, i) => encodeSlot(kind, h.running[i] ?? emptySlot(kind, 0), buf, o + i * recordBytes(kind)));
+  return buf;
 }
 
 /** How long an object that vanished from its remote keeps its history (the month view). */
@@ -25,12 +58,12 @@ const DELETE_BATCH = 16;
 
 export class MetricsStore {
   private readonly slots: Database<Buffer, Buffer>;
-  private readonly objects: Database<ObjectHead | number, string>;
+  private readonly objects: Database<Buffer, string>;
   private readonly lastPrune = new Map<string, number>();
 
   constructor(store: Store) {
     this.slots = store.rawDb<Buffer, Buffer>('metrics-slots', 'binary', 'binary');
-    this.objects = store.rawDb<ObjectHead | number, string>('metrics-objects', 'msgpack');
+    this.objects = store.rawDb<Buffer, string>('metrics-objects', 'binary');
   }
 
   /**
@@ -46,24 +79,26 @@ export class MetricsStore {
       for (const r of resources) {
         const sample = sampleOf(r);
         if (!sample) continue;
+        const { kind } = sample;
         const key = objectKey(remote, sample.objectId);
-        const prev = this.objects.get(key) as ObjectHead | undefined;
+        const prev = decodeHead(kind, this.objects.getBinaryFast(key));
         if (prev && prev.t >= t) continue;
         let id = prev?.id;
         if (id === undefined) {
-          nextId ??= (this.objects.get(NEXT_ID) as number | undefined) ?? 1;
+          nextId ??= this.nextId();
           id = nextId++;
         }
         const values = sample.values;
         if (sample.counters) {
           COUNTER_INDEX.forEach((field, i) => {
-            values[field] = counterRate(prev?.c?.[i] ?? undefined, prev?.t, sample.counters![i], t, heartbeat);
+            values[field] = counterRate(prev?.counters[i], prev?.t, sample.counters![i], t, heartbeat);
           });
         }
-        this.write(sample.kind, id, prev && t - prev.t <= heartbeat ? prev.t : undefined, t, values);
-        void this.objects.put(key, { id, t, ...(sample.counters ? { c: sample.counters.map((v) => v ?? null) } : {}) });
+        const head: ObjectHead = { id, t, counters: sample.counters ?? [], running: prev?.running ?? [] };
+        this.write(kind, head, prev && t - prev.t <= heartbeat ? prev.t : undefined, values);
+        void this.objects.put(key, encodeHead(kind, head));
       }
-      if (nextId !== undefined) void this.objects.put(NEXT_ID, nextId);
+      if (nextId !== undefined) void this.objects.put(NEXT_ID, u32(nextId));
     });
     if (t - (this.lastPrune.get(remote) ?? 0) >= PRUNE_EVERY_S) {
       this.lastPrune.set(remote, t);
@@ -71,23 +106,44 @@ export class MetricsStore {
     }
   }
 
-  /** One sample into every archive; in the minute archive it fills each minute since `since`. */
-  private write(kind: Kind, id: number, since: number | undefined, t: number, values: readonly (number | undefined)[]): void {
+  private nextId(): number {
+    const b = this.objects.getBinaryFast(NEXT_ID);
+    return b && b.length === 4 ? b.readUInt32BE(0) : 1;
+  }
+
+  /**
+   * One sample: into each minute since `since` (the minute archive), and into the head's
+   * running 30-minute and 12-hour slots; a running slot that has ended goes to its archive.
+   */
+  private write(kind: Kind, head: ObjectHead, since: number | undefined, values: readonly (number | undefined)[]): void {
+    const { id, t } = head;
     const a0 = ARCHIVES[0]!;
     const last = Math.floor(t / a0.step);
     const first = since === undefined ? last : Math.min(last, Math.floor(since / a0.step) + 1);
+    for (let m = first; m <= last; m++) {
+      const time = m * a0.step;
+      // A minute already sampled (poll interval under a minute) is added to; otherwise it is
+      // written without reading it first.
+      const slot = since !== undefined && Math.floor(since / a0.step) === m ? decodeSlot(kind, this.slots.getBinaryFast(slotKey(0, time, id)), time) : emptySlot(kind, time);
+      accumulate(kind, slot, values, 1);
+      void this.slots.put(slotKey(0, time, id), encodeSlot(kind, slot));
+    }
     const weight = last - first + 1;
-    for (let m = first; m <= last; m++) this.update(kind, 0, id, m * a0.step, (s) => accumulate(kind, s, values, 1));
     for (let a = 1; a < ARCHIVES.length; a++) {
       const step = ARCHIVES[a]!.step;
-      this.update(kind, a, id, Math.floor(t / step) * step, (s) => accumulate(kind, s, values, weight));
+      const time = Math.floor(t / step) * step;
+      let slot = head.running[a - 1];
+      if (slot && slot.time !== time && slot.time !== 0) this.flush(kind, a, id, slot);
+      if (!slot || slot.time !== time) slot = emptySlot(kind, time);
+      accumulate(kind, slot, values, weight);
+      head.running[a - 1] = slot;
     }
   }
 
-  private update(kind: Kind, archive: number, id: number, time: number, change: (s: Slot) => boolean | void): void {
-    const key = slotKey(archive, time, id);
-    const slot = decodeSlot(kind, this.slots.getBinaryFast(key), time);
-    if (change(slot) === false) return;
+  /** A running slot that ended, into its archive (over what was imported there). */
+  private flush(kind: Kind, archive: number, id: number, slot: Slot): void {
+    const key = slotKey(archive, slot.time, id);
+    mergeUnder(slot, decodeSlot(kind, this.slots.getBinaryFast(key), slot.time));
     void this.slots.put(key, encodeSlot(kind, slot));
   }
 
@@ -111,22 +167,23 @@ export class MetricsStore {
     const key = objectKey(remote, objectId);
     let changed = 0;
     await this.objects.transaction(() => {
-      let head = this.objects.get(key) as ObjectHead | undefined;
+      let head = decodeHead(kind, this.objects.getBinaryFast(key));
       if (!head) {
-        const id = (this.objects.get(NEXT_ID) as number | undefined) ?? 1;
-        void this.objects.put(NEXT_ID, id + 1);
-        head = { id, t: Math.min(now, times[times.length - 1]!) };
-        void this.objects.put(key, head);
+        const id = this.nextId();
+        void this.objects.put(NEXT_ID, u32(id + 1));
+        head = { id, t: Math.min(now, times[times.length - 1]!), counters: [], running: [] };
+        void this.objects.put(key, encodeHead(kind, head));
       }
+      const id = head.id;
       for (const p of points) {
         if (typeof p.time !== 'number') continue;
         for (let u = p.time; u < p.time + step; u += a.step) {
           if (u < oldest || u > now) continue;
-          this.update(kind, archive, head.id, u, (s) => {
-            const did = fillFrom(kind, s, p, cf);
-            if (did) changed++;
-            return did;
-          });
+          const k = slotKey(archive, u, id);
+          const slot = decodeSlot(kind, this.slots.getBinaryFast(k), u);
+          if (!fillFrom(kind, slot, p, cf)) continue;
+          void this.slots.put(k, encodeSlot(kind, slot));
+          changed++;
         }
       }
     });
@@ -136,21 +193,27 @@ export class MetricsStore {
   /** The timeframe's points, PDM-style; [] for an object never seen. */
   read(remote: string, objectId: string, tf: Timeframe, cf: Cf, nowMs: number): Point[] {
     const kind = kindOf(objectId);
-    const head = this.objects.get(objectKey(remote, objectId)) as ObjectHead | undefined;
+    const head = kind && decodeHead(kind, this.objects.getBinaryFast(objectKey(remote, objectId)));
     if (!kind || !head) return [];
     const { archive } = TIMEFRAMES[tf];
-    const slots = slotTimes(tf, Math.floor(nowMs / 1000)).map((time) => decodeSlot(kind, this.slots.getBinaryFast(slotKey(archive, time, head.id)), time));
+    const running = archive > 0 ? head.running[archive - 1] : undefined;
+    const slots = slotTimes(tf, Math.floor(nowMs / 1000)).map((time) => {
+      const stored = decodeSlot(kind, this.slots.getBinaryFast(slotKey(archive, time, head.id)), time);
+      if (running?.time !== time) return stored;
+      mergeUnder(running, stored);
+      return running;
+    });
     return consolidate(kind, tf, slots, cf);
   }
 
   /** Whether Steward holds any history of the object. */
   has(remote: string, objectId: string): boolean {
-    return this.objects.get(objectKey(remote, objectId)) !== undefined;
+    return this.objects.getBinaryFast(objectKey(remote, objectId)) !== undefined;
   }
 
   /** Drops the archives of objects of `remote` not sampled for RETENTION_S. Returns how many. */
   async prune(remote: string, nowS: number): Promise<number> {
-    return this.drop(remote, (h) => nowS - h.t > RETENTION_S);
+    return this.drop(remote, (t) => nowS - t > RETENTION_S);
   }
 
   /** Drops every archive of a remote (it was deleted). */
@@ -159,18 +222,18 @@ export class MetricsStore {
     return this.drop(remote, () => true);
   }
 
-  private async drop(remote: string, which: (h: ObjectHead) => boolean): Promise<number> {
+  private async drop(remote: string, which: (lastSample: number) => boolean): Promise<number> {
     const prefix = `${remote}\u0000`;
-    const doomed: { key: string; head: ObjectHead }[] = [];
+    const doomed: { key: string; id: number }[] = [];
     for (const { key, value } of this.objects.getRange({ start: prefix })) {
       if (!key.startsWith(prefix)) break;
-      if (which(value as ObjectHead)) doomed.push({ key, head: value as ObjectHead });
+      if (value.length >= 8 && which(value.readUInt32BE(4))) doomed.push({ key, id: value.readUInt32BE(0) });
     }
     for (let i = 0; i < doomed.length; i += DELETE_BATCH) {
       await this.objects.transaction(() => {
-        for (const { key, head } of doomed.slice(i, i + DELETE_BATCH)) {
+        for (const { key, id } of doomed.slice(i, i + DELETE_BATCH)) {
           ARCHIVES.forEach((a, archive) => {
-            for (let slot = 0; slot < a.size; slot++) void this.slots.remove(rawSlotKey(archive, slot, head.id));
+            for (let slot = 0; slot < a.size; slot++) void this.slots.remove(rawSlotKey(archive, slot, id));
           });
           void this.objects.remove(key);
         }
@@ -178,6 +241,12 @@ export class MetricsStore {
     }
     return doomed.length;
   }
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(n, 0);
+  return b;
 }
 
 function objectKey(remote: string, objectId: string): string {
