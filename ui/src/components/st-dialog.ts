@@ -1,6 +1,8 @@
 // A modal dialog on the native <dialog> element: the page behind is inert, Escape closes it,
 // Tab and Shift+Tab wrap around inside it (the browser alone would let focus leave the page).
-// Content goes in the default slot, buttons in slot "actions".
+// Content goes in the default slot, buttons in slot "actions". Rendered with `open`, it shows
+// itself as a modal once it is in the page — so a page that swaps one dialog's template for
+// another (a form, then its result) gets the new one shown too; `show()` does it by hand.
 import { LitElement, css, html } from 'lit';
 import { icons } from '../lib/icons.ts';
 import { baseStyles } from '../lib/styles.ts';
@@ -35,17 +37,24 @@ export class StDialog extends LitElement {
     `,
   ];
 
-  static override properties = { heading: {}, hasActions: { state: true } };
+  static override properties = { heading: {}, open: { type: Boolean }, hasActions: { state: true } };
   declare heading: string;
+  declare open: boolean;
   declare hasActions: boolean;
 
   constructor() {
     super();
+    this.open = false;
     this.hasActions = false;
   }
 
+  protected override firstUpdated(): void {
+    if (this.open) this.show();
+  }
+
   show(): void {
-    this.renderRoot.querySelector('dialog')?.showModal();
+    const d = this.renderRoot.querySelector('dialog');
+    if (d && !d.open) d.showModal();
   }
 
   close(): void {

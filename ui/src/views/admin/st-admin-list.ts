@@ -60,12 +60,10 @@ export abstract class StAdminPage<D> extends LitElement {
     }
   }
 
-  /** Renders the named dialog and shows it. */
-  protected async openDialog(name: string): Promise<void> {
+  /** Renders the named dialog (rendered `open`, it shows itself). */
+  protected openDialog(name: string): void {
     this.dialog = name;
     this.errors = {};
-    await this.updateComplete;
-    this.renderRoot.querySelector<StDialog>('st-dialog')?.show();
   }
 
   protected closeDialog(): void {
@@ -112,7 +110,7 @@ export abstract class StAdminPage<D> extends LitElement {
 
   /** A dialog around a form: the form's error on top, the submit button below. */
   protected renderFormDialog(o: { heading: string; submit: string; onSubmit: (ev: SubmitEvent) => unknown; body: unknown }): TemplateResult {
-    return html`<st-dialog heading=${o.heading} @close=${() => { this.dialog = undefined; }}>
+    return html`<st-dialog open heading=${o.heading} @close=${() => { this.dialog = undefined; }}>
       <form id="dialog-form" @submit=${(ev: SubmitEvent) => { ev.preventDefault(); void o.onSubmit(ev); }} novalidate>
         ${this.errors._ ? html`<div class="error-box" role="alert">${this.errors._}</div>` : nothing}
         ${o.body}
@@ -189,9 +187,9 @@ export abstract class StAdminList<T> extends StAdminPage<T[]> {
     return session.can(this.spec.adminPath, 'admin');
   }
 
-  protected async openForm(name: string, item?: T): Promise<void> {
+  protected openForm(name: string, item?: T): void {
     this.target = item;
-    await this.openDialog(name);
+    this.openDialog(name);
   }
 
   private form(name: string | undefined): FormSpec<T> | undefined {
@@ -210,7 +208,7 @@ export abstract class StAdminList<T> extends StAdminPage<T[]> {
   /** The heading's buttons: the create button where allowed. */
   protected headActions(): unknown {
     const c = this.spec.create;
-    return c && (c.everyone || this.admin) ? html`<button class="primary" @click=${() => void this.openForm('create')}>${c.button}</button>` : nothing;
+    return c && (c.everyone || this.admin) ? html`<button class="primary" @click=${() => this.openForm('create')}>${c.button}</button>` : nothing;
   }
 
   protected renderIntro(): unknown {
@@ -223,7 +221,7 @@ export abstract class StAdminList<T> extends StAdminPage<T[]> {
     const id = s.idOf(item);
     const removal = s.remove?.(item);
     return html`${(s.buttons?.(item) ?? []).map((b) => b && html`<button aria-label=${b.name ?? `${b.label} ${id}`}
-        @click=${() => void (b.form ? this.openForm(b.form, item) : b.run?.())}>${b.label}</button>`)}
+        @click=${() => (b.form ? this.openForm(b.form, item) : void b.run?.())}>${b.label}</button>`)}
       ${removal ? html`<button class="danger" aria-label="${removal.action ?? 'Remove'} ${id}" @click=${() => void this.removeItem(item, removal)}>${removal.action ?? 'Remove'}</button>` : nothing}`;
   }
 

@@ -35,12 +35,12 @@ export class StViewRemotes extends StAdminList<Remote> {
 
   /** Adding is the wizard (st-add-remote), not a plain form. */
   protected override headActions() {
-    return this.admin ? html`<button class="primary" @click=${() => void this.openDialog('add')}>Add remote</button>` : nothing;
+    return this.admin ? html`<button class="primary" @click=${() => this.openDialog('add')}>Add remote</button>` : nothing;
   }
 
   protected override renderDialog() {
     if (this.dialog !== 'add') return nothing;
-    return html`<st-dialog heading="Add remote" @close=${() => { this.dialog = undefined; void this.load(); }}>
+    return html`<st-dialog open heading="Add remote" @close=${() => { this.dialog = undefined; void this.load(); }}>
       <st-add-remote @remote-added=${() => void this.load()}></st-add-remote></st-dialog>`;
   }
 }

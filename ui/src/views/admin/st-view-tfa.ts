@@ -67,13 +67,11 @@ export class StViewTfa extends LitElement {
     }
   }
 
-  private async open(kind: Adding): Promise<void> {
+  private open(kind: Adding): void {
     this.adding = kind;
     this.formError = undefined;
     this.recovery = undefined;
     if (kind === 'totp') this.secret = newTotpSecret();
-    await this.updateComplete;
-    this.renderRoot.querySelector<StDialog>('st-dialog#add')?.show();
   }
 
   private close(): void {
@@ -104,9 +102,6 @@ export class StViewTfa extends LitElement {
       } else {
         const r = await tfa.add(this.userid, { type: 'recovery', password });
         this.recovery = r.recovery ?? [];
-        // The keys' dialog replaces the form's; it has to be shown as a modal again.
-        await this.updateComplete;
-        this.renderRoot.querySelector<StDialog>('st-dialog#add')?.show();
       }
       await this.load();
     } catch (err) {
@@ -144,7 +139,7 @@ export class StViewTfa extends LitElement {
     if (!kind) return nothing;
     const heading = kind === 'totp' ? 'Add an authenticator app' : kind === 'webauthn' ? 'Add a security key' : 'Recovery keys';
     if (this.recovery) {
-      return html`<st-dialog id="add" heading=${heading} @close=${() => { this.adding = undefined; this.recovery = undefined; }}>
+      return html`<st-dialog id="add" open heading=${heading} @close=${() => { this.adding = undefined; this.recovery = undefined; }}>
         <p>Store these keys somewhere safe. Each works once, when no other factor is at hand. <strong>They are shown only now.</strong></p>
         <div class="keys" aria-label="Recovery keys">${this.recovery.join('\n')}</div>
         <button slot="actions" @click=${this.copyKeys}>Copy</button>
@@ -152,7 +147,7 @@ export class StViewTfa extends LitElement {
       </st-dialog>`;
     }
     const uri = totpUri(this.userid, this.secret);
-    return html`<st-dialog id="add" heading=${heading} @close=${() => { this.adding = undefined; }}>
+    return html`<st-dialog id="add" open heading=${heading} @close=${() => { this.adding = undefined; }}>
       <form id="add-form" @submit=${this.submit} novalidate>
         ${this.formError ? html`<div class="error-box" role="alert">${this.formError}</div>` : nothing}
         ${kind === 'totp' ? html`<div class="enrol">
@@ -177,9 +172,9 @@ export class StViewTfa extends LitElement {
   override render() {
     return html`
       <div class="row head"><h1>Two-factor authentication</h1><span class="spacer"></span>
-        <button @click=${() => void this.open('totp')}>Add authenticator app</button>
-        <button @click=${() => void this.open('webauthn')}>Add security key</button>
-        <button @click=${() => void this.open('recovery')}>Recovery keys</button>
+        <button @click=${() => this.open('totp')}>Add authenticator app</button>
+        <button @click=${() => this.open('webauthn')}>Add security key</button>
+        <button @click=${() => this.open('recovery')}>Recovery keys</button>
       </div>
       ${this.error ? html`<div class="error-box" role="alert">${this.error}</div>` : nothing}
       <div class="card table-wrap"><table class="data" aria-label="Second factors">

@@ -69,8 +69,6 @@ export class StViewTokens extends StAdminList<Token> {
         const privsep = (form.elements.namedItem('privsep') as HTMLInputElement).checked;
         this.created = await tokens.create(this.owner, name.value, { comment: f.comment, expire: expiryOf(f.expire) || undefined, role: f.role, privsep });
         await this.load();
-        // The secret's dialog replaces the form's; it has to be shown as a modal again.
-        await this.openDialog('create');
         return undefined;
       },
     },
@@ -131,7 +129,7 @@ export class StViewTokens extends StAdminList<Token> {
 
   protected override renderDialog() {
     if (this.dialog !== 'create' || !this.created) return super.renderDialog();
-    return html`<st-dialog heading="Token created" @close=${() => { this.dialog = undefined; this.created = undefined; }}>
+    return html`<st-dialog open heading="Token created" @close=${() => { this.dialog = undefined; this.created = undefined; }}>
       <p>Copy the secret now. <strong>It is shown only once</strong> and cannot be read again.</p>
       <p>Use it as <code>Authorization: StewardAPIToken=${this.created.tokenid}:…</code></p>
       <div class="secret" aria-label="Token secret">${this.created.tokenid}:${this.created.value}</div>
