@@ -29,7 +29,7 @@ describe('poller, snapshot cache and /resources', () => {
     const c = remote(id).credentials.find((x) => x.name === name) as { tokenid: string; secret: string };
     return { name, kind: 'token', tokenid: c.tokenid, secret: c.secret };
   };
-  const list = async (user = 'root@steward', qs = '') => (await call(app, user, 'GET', `/resources/list?limit=100000${qs}`)).body.data as { total: number; resources: R[]; remotes: { remote: string; status: string }[] };
+  const list = async (user = 'root@steward', qs = '') => (await call(app, user, 'GET', `/resources/list?limit=100000${qs}`)).body.data as { total: number; resources: R[]; remotes: { remote: string; status: string; age?: number }[] };
   let all: R[] = [];
 
   before(async () => {
