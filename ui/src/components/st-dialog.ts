@@ -39,12 +39,12 @@ export class StDialog extends LitElement {
 
   static override properties = { heading: {}, open: { type: Boolean }, hasActions: { state: true } };
   declare heading: string;
-  declare open: boolean;
+  /** Show as a modal once rendered (absent: only when show() is called). */
+  declare open: boolean | undefined;
   declare hasActions: boolean;
 
   constructor() {
     super();
-    this.open = false;
     this.hasActions = false;
   }
 
