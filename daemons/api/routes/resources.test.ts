@@ -77,6 +77,9 @@ describe('poller, snapshot cache and /resources', () => {
   test('the list: all resources with their remote, in Proxmox field names, as the remotes answer them', async () => {
     const res = await list();
     all = res.resources;
+    const everything = ((await new SimClient(remote('prod-cluster'), { credential: 'steward' }).get('/cluster/resources')).data as { type: string }[]).map((x) => x.type);
+    assert.ok(everything.includes('sdn') && everything.includes('pool'), 'the cluster lists sdn zones and pools too');
+    assert.deepEqual([...new Set(all.map((r) => r.type))].sort(), ['datastore', 'lxc', 'node', 'qemu', 'storage'], 'sdn entries and pools left out');
     const pveRaw = async (id: string) => ((await new SimClient(remote(id), { credential: 'steward' }).get('/cluster/resources')).data as Record<string, unknown>[]).filter((x) => ['qemu', 'lxc', 'node', 'storage'].includes(String(x.type)));
     const prodRaw = await pveRaw('prod-cluster');
     const labRaw = await pveRaw('lab');
