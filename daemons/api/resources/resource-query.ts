@@ -47,11 +47,16 @@ export function visibleRemotes(deps: AppDeps, auth: AuthInfo): VisibleRemote[] {
 }
 
 /** The guest a PVE task acts on (`qmstart:100` → `qemu/100`, `vzstop:101` → `lxc/101`); null for others. */
-function taskGuest(taskId: string): string | null {
+export function taskGuest(taskId: string): string | null {
   const p = taskId.replace(/^[^!]*!(?=UPID:)/, '').split(':');
   if (p[0] !== 'UPID' || !/^\d+$/.test(p[6] ?? '')) return null;
   const kind = /^qm[a-z-]+$/.test(p[5] ?? '') ? 'qemu' : /^vz[a-z-]+$/.test(p[5] ?? '') ? 'lxc' : null;
   return kind && `${kind}/${p[6]}`;
+}
+
+/** The predicates of the saved views the caller holds at least `privilege` on. */
+function viewPredicates(deps: AppDeps, auth: AuthInfo, privilege: Privilege): Predicate[] {
+  return deps.acl.views(auth).filter((v) => privilegeAtLeast(ROLE_PRIVILEGE[v.role], privilege)).map((v) => deps.remotes.views.predicate(v.id)).filter((p): p is Predicate => p !== null);
 }
 
 /**
@@ -62,10 +67,19 @@ function taskGuest(taskId: string): string | null {
 export function viewAllows(deps: AppDeps, auth: AuthInfo, remote: string, resource: string, privilege: Privilege): boolean {
   const id = resource.startsWith('task/') ? taskGuest(resource.slice(5)) : resource;
   if (!id) return false;
-  const views = deps.acl.views(auth).filter((v) => privilegeAtLeast(ROLE_PRIVILEGE[v.role], privilege));
+  const views = viewPredicates(deps, auth, privilege);
   if (views.length === 0) return false;
   const item = deps.remotes.cache.indexed(remote).find((x) => x.r.id === id);
-  return item !== undefined && views.some((v) => deps.remotes.views.predicate(v.id)?.(item) === true);
+  return item !== undefined && views.some((p) => p(item));
+}
+
+/** The guests of a remote that the caller's views include (any role); null without a view. */
+export function viewGuests(deps: AppDeps, auth: AuthInfo, remote: string): Set<string> | null {
+  const views = viewPredicates(deps, auth, 'audit');
+  if (views.length === 0) return null;
+  const out = new Set<string>();
+  for (const x of deps.remotes.cache.indexed(remote)) if ((x.r.type === 'qemu' || x.r.type === 'lxc') && views.some((p) => p(x))) out.add(x.r.id);
+  return out;
 }
 
 /** A `view:` term is usable when the caller holds a role on that view. */

@@ -155,6 +155,9 @@ describe('guest actions, migrations and tasks', () => {
     const enc = encodeURIComponent(id);
     assert.equal((await call(app, 'viewer@steward', 'GET', `/pve/remotes/prod/tasks/${enc}/status`)).status, 200, 'follows its task');
     assert.equal((await call(app, 'viewer@steward', 'GET', `/pve/remotes/prod/tasks/${enc}/log`)).status, 200);
+    const listed = (await call(app, 'viewer@steward', 'GET', '/remotes/tasks')).body.data.tasks as { id: string; object?: string }[];
+    assert.ok(listed.some((x) => x.id === id), 'its task is listed');
+    assert.ok(listed.length > 1 && listed.every((x) => ['200', '201', '202', '203', '204'].includes(x.object!)), "with the view's guests' history, and nothing of other guests");
     assert.equal((await call(app, 'viewer@steward', 'GET', '/pve/remotes/prod/lxc/203/status')).status, 200);
     assert.equal((await call(app, 'watcher@steward', 'GET', '/pve/remotes/prod/qemu/204/config')).status, 200, 'Audit on the view reads');
     later();

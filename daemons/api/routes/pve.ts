@@ -16,6 +16,7 @@ import { splitTaskId } from '../tasks/remote-tasks.ts';
 import { metricsHistory } from '../metrics/history.ts';
 import { proxiedGet } from '../remotes/proxied-get.ts';
 import { remoteClientFor, taskRoutes } from './task-routes.ts';
+import { taskGuest, viewGuests } from '../resources/resource-query.ts';
 
 /** PDM-style metrics query, answered from Steward's own history (daemons/api/metrics). */
 export const RrdQuery = z.strictObject({ timeframe: z.enum(['hour', 'day', 'week', 'month', 'year']).default('hour'), cf: z.enum(['AVERAGE', 'MAX']).default('AVERAGE') });
@@ -331,24 +332,28 @@ export const routes: Route[] = [
       limit: intParam(1, 1000).default(50),
     }),
     output: z.object({ total: z.number(), tasks: z.array(TaskOut) }),
-    permission: { authenticated: true, description: 'Lists tasks of the remotes the caller holds a role on.' },
+    permission: { authenticated: true, description: 'Lists tasks of the remotes the caller holds a role on, and of the guests their saved views include.' },
     audit: false,
     handler: ({ deps, auth, query }) => {
       const byId = new Map<string, z.input<typeof TaskOut>>();
       for (const e of deps.remotes.repo.list()) {
         if (query.remote && e.key !== query.remote) continue;
         const access = deps.acl.remoteAccess(auth, e.key);
-        if (!access) continue;
+        // Without a role on the remote, a view holder sees the tasks of the guests their views include.
+        const guests = access ? null : viewGuests(deps, auth, e.key);
+        if (!access && !guests) continue;
+        const viewed = (upid: string) => guests?.has(taskGuest(upid) ?? '') === true;
         // Through a limited credential only the tasks started with it by Steward, not the remote's whole history.
-        const full = access.credential === null || access.credential === e.value.credentials[0]?.name;
-        if (full) {
+        const full = access !== null && (access.credential === null || access.credential === e.value.credentials[0]?.name);
+        if (full || guests) {
           for (const t of deps.remotes.cache.snapshot(e.key)?.tasks ?? []) {
+            if (guests && !viewed(t.upid)) continue;
             const id = `${e.key}!${t.upid}`;
             byId.set(id, { id, remote: e.key, 'remote-type': e.value.type, upid: t.upid, node: t.node, type: t.type, object: t.id, user: t.user, starttime: t.starttime, endtime: t.endtime, status: t.status ?? (t.endtime ? 'unknown' : 'running'), 'started-by-steward': false });
           }
         }
         for (const t of deps.remotes.tasks.list()) {
-          if (t.remote !== e.key || (!full && t.credential !== access.credential)) continue;
+          if (t.remote !== e.key || (guests ? !viewed(t.upid) : !full && t.credential !== access!.credential)) continue;
           byId.set(t.id, { id: t.id, remote: t.remote, 'remote-type': e.value.type, upid: t.upid, node: t.node, type: t.type, object: t.object, user: t.user, starttime: t.starttime, endtime: t.endtime, status: t.status, 'started-by-steward': true });
         }
       }
