@@ -28,7 +28,7 @@ export const ConfigSchema = z.strictObject({
   TRUSTED_PROXIES: csv(z.string().max(64)).default([]),
   LOG_LEVEL: z.enum(['error', 'warn', 'notice', 'info', 'debug']).default('info'),
   SHUTDOWN_TIMEOUT: seconds(1, 300).default(10),
-  POLL_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(64),
+  POLL_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(256),
   MAX_BODY_SIZE: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   // Host integration (read by steward-privd): the programs it runs, always by absolute path,
   // so tests point them at fixture scripts.

@@ -101,7 +101,7 @@ export class Poller {
   async refresh(id: string, opts: { slow?: boolean } = {}): Promise<StateRecord> {
     let p = this.running.get(id);
     if (!p) {
-      p = this.limiter.run(() => this.refreshOnce(id)).finally(() => this.running.delete(id));
+      p = this.refreshOnce(id).finally(() => this.running.delete(id));
       this.running.set(id, p);
     }
     const state = await p;
@@ -110,17 +110,28 @@ export class Poller {
   }
 
   private async refreshOnce(id: string): Promise<StateRecord> {
-    const entry = this.repo.get(id);
-    const remote = entry.value;
-    const started = this.opts.now();
-    const client = this.clients.client(entry, null);
+    // The limiter bounds what is in flight to remotes: it covers the requests only, so the
+    // cache and LMDB writes that follow never hold a slot another remote is waiting for.
+    const { remote, started, client, fetched } = await this.limiter.run(async () => {
+      const entry = this.repo.get(id);
+      const started = this.opts.now();
+      const client = this.clients.client(entry, null);
+      const problems: string[] = [];
+      try {
+        const data = entry.value.type === 'pve' ? await this.fetchPve(client, id, problems) : await this.fetchPbs(client, id, problems);
+        const credentialIds = await this.fetchCredentialIds(entry, problems);
+        return { remote: entry.value, started, client, fetched: { ok: true as const, ...data, credentialIds, problems } };
+      } catch (err) {
+        return { remote: entry.value, started, client, fetched: { ok: false as const, err } };
+      }
+    });
     let state: StateRecord;
     try {
-      const problems: string[] = [];
-      const { resources, tasks } = remote.type === 'pve' ? await this.fetchPve(client, id, problems) : await this.fetchPbs(client, id, problems);
-      await this.cache.setSnapshot(id, remote.type, { time: started, resources, tasks });
-      await this.recordMetrics(id, started, resources, remote['poll-interval']);
-      await this.refreshCredentials(entry, problems);
+      if (!fetched.ok) throw fetched.err;
+      const { problems } = fetched;
+      await this.cache.setSnapshot(id, remote.type, { time: started, resources: fetched.resources, tasks: fetched.tasks });
+      await this.recordMetrics(id, started, fetched.resources, remote['poll-interval']);
+      for (const [cred, ids] of fetched.credentialIds) await this.cache.setCredentialIds(id, remote.type, cred, ids);
       for (const ep of client.endpoints) {
         if (ep.mismatch) problems.push(`endpoint ${ep.host}:${ep.port}: certificate changed (now ${ep.mismatch}); trust it to use this endpoint again`);
         else if (ep.failedAt !== undefined && ep.failedAt >= started) problems.push(`endpoint ${ep.host}:${ep.port}: ${ep.lastError}`);
@@ -184,8 +195,9 @@ export class Poller {
   }
 
   /** What each non-default credential sees, so users acting through it see only that. */
-  private async refreshCredentials(entry: Entry<StoredRemote>, problems: string[]): Promise<void> {
+  private async fetchCredentialIds(entry: Entry<StoredRemote>, problems: string[]): Promise<Map<string, string[]>> {
     const remote = entry.value;
+    const out = new Map<string, string[]>();
     for (const cred of remote.credentials.slice(1)) {
       try {
         const client = this.clients.client(entry, cred.name);
@@ -196,11 +208,12 @@ export class Poller {
           ids.push('node/localhost');
           for (const item of ((await client.get('/status/datastore-usage')) as Raw[] | null) ?? []) if (typeof item.store === 'string') ids.push(`datastore/${item.store}`);
         }
-        await this.cache.setCredentialIds(remote.id, remote.type, cred.name, ids);
+        out.set(cred.name, ids);
       } catch (err) {
         problems.push(`credential ${cred.name}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    return out;
   }
 
   private async fetchSlow(client: RemoteClient, remote: StoredRemote): Promise<void> {

@@ -79,7 +79,9 @@ function openTls<T>(target: EndpointTarget, verify: boolean, timeoutMs: number, 
 export function connectVerified(target: EndpointTarget, timeoutMs: number): Promise<TLSSocket> {
   return openTls(target, !target.fingerprint, timeoutMs, (socket) => {
     if (target.fingerprint) {
-      const seen = fingerprintOfDer(socket.getPeerCertificate().raw);
+      // The native X509 object hashes the DER in C++; getPeerCertificate() would first build
+      // a JS object of every field, a visible cost when hundreds of remotes connect at once.
+      const seen = socket.getPeerX509Certificate()?.fingerprint256 ?? '';
       if (!sameFingerprint(seen, target.fingerprint)) {
         throw new ConnectError('fingerprint_mismatch', `${target.host}:${target.port}: the certificate changed (fingerprint ${seen}, pinned ${target.fingerprint}); nothing was sent — trust the new fingerprint to continue`, seen);
       }

@@ -1,0 +1,30 @@
+// Resident memory of the real steward-api process (VmRSS) holding the simulator's `scale`
+// scenario — 200 PVE clusters × 5 nodes × 50 guests = 50,000 guests, in its own process —
+// against the same daemon with no remote as the baseline of the same run.
+import { startDaemonAtScale } from './daemon-at-scale.ts';
+
+const GOAL_MB = 250;
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const d = await startDaemonAtScale();
+try {
+  await settle(2000);
+  const idle = d.rssMb();
+  const status = await d.addRemotes();
+  const guests = status.qemu.total + status.lxc.total;
+  const first = d.rssMb();
+  // A second full refresh: the previous snapshot becomes garbage while the new one is built.
+  await d.refreshAll();
+  const second = d.rssMb();
+  await settle(10_000);
+  const later = d.rssMb();
+  const peak = d.peakRssMb();
+  const line = (label: string, mb: number) => `${label}: ${mb.toFixed(0)} MB (${(mb / idle).toFixed(2)}× idle, +${(mb - idle).toFixed(0)} MB)`;
+  console.log(`steward-api RSS, idle with no remote (baseline): ${idle.toFixed(0)} MB`);
+  console.log(line(`after the first refresh of ${d.remotes.length} remotes / ${guests.toLocaleString('en-US')} guests`, first));
+  console.log(line('after a second full refresh', second));
+  console.log(line('10 s later', later));
+  console.log(`${line('peak (VmHWM)', peak)} — goal ≤ ${GOAL_MB} MB after a refresh: ${Math.max(first, second, later) <= GOAL_MB ? 'met' : 'MISSED'}`);
+} finally {
+  await d.stop();
+}
