@@ -1,8 +1,8 @@
 // /pbs/remotes/{remote}/…: Proxmox Backup Server detail — node status and tasks, datastores
 // with usage and estimated full date, snapshots per backup group (which guest, when, size,
 // verified), metrics, the last results of GC, verify, prune and sync jobs, and its tasks
-// (status, log, stop — task-routes.ts): what a
-// backup-coverage view needs. Proxied with a short cache (served stale while the host is down).
+// (status, log, stop — task-routes.ts): what a backup-coverage view needs. Proxied with a
+// short cache (served stale while the host is down).
 import { z } from 'zod';
 import { ApiError } from '../../../shared/errors.ts';
 import { intParam, safeId } from '../../../shared/formats.ts';

@@ -1,9 +1,9 @@
 // /pve/remotes/{remote}/…: guest actions (start, stop, shutdown, reboot, migrate within
 // the cluster, migrate to another remote) that return the remote's UPID prefixed with the
-// remote id, the tasks routes that follow them (task-routes.ts), and per-node/guest detail proxied with a
-// short cache. Every call acts with the credential the caller's access gives (a group's
-// limited token for its members), so the remote enforces its own limits too. A role on a
-// saved view reaches the guests that view includes, one by one (and their tasks).
+// remote id, the tasks routes that follow them (task-routes.ts), and per-node/guest detail
+// proxied with a short cache. Every call acts with the credential the caller's access gives
+// (a group's limited token for its members), so the remote enforces its own limits too. A
+// role on a saved view reaches the guests that view includes, one by one (and their tasks).
 import { z } from 'zod';
 import { ApiError } from '../../../shared/errors.ts';
 import { intParam, pveBool, safeId } from '../../../shared/formats.ts';
