@@ -34,7 +34,7 @@ async function pages(page: Page): Promise<string[]> {
   assert.ok(g, 'the demo scenario has a VM');
   return ['/', '/resources', '/tasks', `/remotes/${g.remote}`, `/remotes/${g.remote}/nodes/${g.node}`, `/remotes/${g.remote}/qemu/${g.vmid}`,
     '/admin/remotes', '/admin/users', '/admin/tokens', '/admin/tfa', '/admin/acl', '/admin/groups', '/admin/views',
-    '/admin/allowlist', '/admin/audit', '/admin/system', '/admin/acme', '/admin/password'];
+    '/admin/allowlist', '/admin/audit', '/admin/system', '/admin/journal', '/admin/acme', '/admin/password'];
 }
 
 for (const scheme of ['light', 'dark'] as const) {

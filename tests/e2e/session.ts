@@ -3,7 +3,7 @@
 import type { after as afterHook, before as beforeHook } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startStack } from '../harness/stack.ts';
-import type { Stack } from '../harness/stack.ts';
+import type { Stack, StackOptions } from '../harness/stack.ts';
 import { launchBrowser } from './browser.ts';
 
 
@@ -47,7 +47,7 @@ export interface Suite {
 export function useSuite(
   users: Record<string, [string, string?]>,
   hooks: { before: typeof beforeHook; after: typeof afterHook },
-  opts: { demo?: boolean } = {},
+  opts: { demo?: boolean; stack?: () => Promise<StackOptions> } = {},
 ): Suite {
   const suite = {} as Suite;
   let stopDemo: (() => Promise<void>) | undefined;
@@ -58,7 +58,11 @@ export function useSuite(
   suite.started.catch(() => undefined);
   const setUp = async () => {
     // A short failed-login delay keeps the suite fast; the delay itself is the access tests' subject.
-    [suite.stack, suite.browser] = await Promise.all([startStack({ extraConfig: { LOGIN_FAILURE_DELAY_MS: '200' } }), launchBrowser()]);
+    const stackOpts = (await opts.stack?.()) ?? {};
+    [suite.stack, suite.browser] = await Promise.all([
+      startStack({ ...stackOpts, extraConfig: { LOGIN_FAILURE_DELAY_MS: '200', ...stackOpts.extraConfig } }),
+      launchBrowser(),
+    ]);
     for (const [id, [password, role]] of Object.entries(users)) await createUser(suite.stack, id, password, role);
     if (opts.demo) {
       const admin = users['admin@steward'];

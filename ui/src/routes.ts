@@ -19,6 +19,7 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/admin/password', tag: 'st-view-password', title: 'Change password', load: () => import('./views/admin/st-view-password.ts') },
   { pattern: '/admin/audit', tag: 'st-view-audit', title: 'Audit log', load: () => import('./views/admin/st-view-audit.ts') },
   { pattern: '/admin/system', tag: 'st-view-system', title: 'This host', load: () => import('./views/admin/st-view-system.ts') },
+  { pattern: '/admin/journal', tag: 'st-view-journal', title: 'Journal', load: () => import('./views/admin/st-view-journal.ts') },
   { pattern: '/admin/acme', tag: 'st-view-acme', title: 'ACME certificates', load: () => import('./views/admin/st-view-acme.ts') },
   { pattern: '/admin/acl', tag: 'st-view-acl', title: 'Permissions', load: () => import('./views/admin/st-view-acl.ts') },
   { pattern: '/admin/groups', tag: 'st-view-groups', title: 'Groups', load: () => import('./views/admin/st-view-groups.ts') },

@@ -36,6 +36,7 @@ const ADMIN_NAV: NavEntry[] = [
   { href: '/admin/audit', label: 'Audit log', icon: icons.log, need: { path: '/access', privilege: 'audit' } },
   { href: '/admin/system', label: 'This host', icon: icons.settings, need: { path: '/system', privilege: 'audit' } },
   { href: '/admin/acme', label: 'ACME certificates', icon: icons.shield, need: { path: '/system', privilege: 'admin' } },
+  { href: '/admin/journal', label: 'Journal', icon: icons.log, need: { path: '/system', privilege: 'admin' } },
 ];
 
 const USER_MENU: { href: string; label: string }[] = [

@@ -13,6 +13,7 @@ import { formValues } from './forms.ts';
 
 interface Account { name: string; directory: string; contact: string[]; 'tos-agreed': boolean; 'terms-url': string | null; url: string; created: number }
 interface Settings { account: string; domains: string[]; challenge: 'http-01' | 'dns-01'; digest: string }
+interface Renewal { 'last-check': number | null; outcome: string | null; 'next-check': number | null; 'renew-before-days': number }
 interface Job {
   id: string; trigger: 'manual' | 'renewal'; state: 'running' | 'ok' | 'error'; started: number; finished: number | null;
   domains: string[]; log: { time: number; message: string }[]; error: { code: string; message: string } | null;
@@ -40,8 +41,9 @@ export class StViewAcme extends LitElement {
   `];
   static override properties = {
     accounts: { state: true }, settings: { state: true }, job: { state: true }, errors: { state: true }, busy: { state: true },
-    terms: { state: true }, revoking: { state: true },
+    terms: { state: true }, revoking: { state: true }, renewal: { state: true },
   };
+  declare renewal: Renewal | undefined;
   declare accounts: Account[] | undefined;
   declare settings: Settings | null | undefined;
   declare job: Job | null | undefined;
@@ -71,15 +73,17 @@ export class StViewAcme extends LitElement {
   }
 
   private async load(): Promise<void> {
-    const [accounts, settings, job] = await Promise.allSettled([
+    const [accounts, settings, job, renewal] = await Promise.allSettled([
       api.get<Account[]>('/system/acme/accounts'),
       api.get<Settings | null>('/system/acme/settings'),
       api.get<Job | null>('/system/acme/order'),
+      api.get<Renewal>('/system/acme/renewal'),
     ]);
     if (accounts.status === 'fulfilled') this.accounts = accounts.value;
     if (settings.status === 'fulfilled') this.settings = settings.value;
     if (job.status === 'fulfilled') this.setJob(job.value);
-    this.errors = [accounts, settings, job].filter((r) => r.status === 'rejected').map((r) => errorText((r as PromiseRejectedResult).reason));
+    if (renewal.status === 'fulfilled') this.renewal = renewal.value;
+    this.errors = [accounts, settings, job, renewal].filter((r) => r.status === 'rejected').map((r) => errorText((r as PromiseRejectedResult).reason));
   }
 
   /** Shows the job and keeps polling it while it runs (only while the page is open). */
@@ -249,7 +253,8 @@ export class StViewAcme extends LitElement {
         </dl>
         ${j.error ? html`<div class="error-box" role="alert">${j.error.message}</div>` : nothing}
         <pre aria-label="Order log">${j.log.map((l) => `${dateTime(l.time)}  ${l.message}`).join('\n')}</pre>`
-        : html`<p>No order since the API started.</p>`}
+        : html`<p>No order yet.</p>`}
+      ${this.renderRenewal()}
       ${this.revoking ? html`<st-dialog id="revoke" heading="Revoke the certificate" @close=${() => { this.revoking = false; }}>
         <form id="revoke-form" @submit=${this.revoke}>
           <p>The installed certificate is revoked at the CA that issued it. Browsers may refuse it from then on; order a new one afterwards.</p>
@@ -262,6 +267,14 @@ export class StViewAcme extends LitElement {
         <button slot="actions" type="submit" form="revoke-form" class="danger">Revoke</button>
       </st-dialog>` : nothing}
     </section>`;
+  }
+
+  private renderRenewal() {
+    const r = this.renewal;
+    if (!r || !this.settings) return nothing;
+    return html`<p class="muted" aria-label="Renewal">Automatic renewal ${r['renew-before-days']} days before expiry.
+      ${r['last-check'] ? html`Last check ${dateTime(r['last-check'])}: ${r.outcome}.` : nothing}
+      ${r['next-check'] ? html`Next check ${dateTime(r['next-check'])}.` : nothing}</p>`;
   }
 
   override render() {

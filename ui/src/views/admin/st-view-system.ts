@@ -1,5 +1,6 @@
 // This host (where Steward runs): status read by the root daemon, the HTTPS certificate
-// (upload a new one), pending updates (refresh the package lists), Steward's services.
+// (upload a new one), pending updates (refresh the package lists as a task with a live log,
+// read a package's changelog), Steward's services and their settings.
 import { LitElement, css, html, nothing } from 'lit';
 import type { PrivdResult } from '../../../../shared/privd-methods.ts';
 import { api, errorText } from '../../api/client.ts';
@@ -9,6 +10,9 @@ import { bytes, dateTime, duration } from '../../lib/format.ts';
 import { notify } from '../../lib/notify.ts';
 import { baseStyles, usageStyles } from '../../lib/styles.ts';
 import '../../components/st-task-log.ts';
+import '../../components/st-dialog.ts';
+import type { StDialog } from '../../components/st-dialog.ts';
+import './st-service-config.ts';
 import type { TaskStatus } from '../../api/tasks.ts';
 import { taskFailed } from '../../api/tasks.ts';
 
@@ -26,9 +30,10 @@ export class StViewSystem extends LitElement {
     dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
     textarea { min-height: 6rem; font-family: var(--st-mono); font-size: 0.8rem; }
     details { margin-top: 0.75rem; }
+    pre.changelog { white-space: pre-wrap; font-size: 0.8rem; margin: 0; }
   `];
   static override properties = {
-    info: { state: true }, cert: { state: true }, updates: { state: true }, services: { state: true }, errors: { state: true }, busy: { state: true }, aptTask: { state: true },
+    info: { state: true }, cert: { state: true }, updates: { state: true }, services: { state: true }, errors: { state: true }, busy: { state: true }, aptTask: { state: true }, changelog: { state: true },
   };
   declare info: SystemInfo | undefined;
   declare cert: Certificate | undefined;
@@ -38,6 +43,8 @@ export class StViewSystem extends LitElement {
   declare busy: boolean;
   /** The apt-get update task being followed (steward!UPID:…). */
   declare aptTask: string | undefined;
+  /** The changelog shown in the dialog (package, text), once loaded. */
+  declare changelog: { package: string; text: string; truncated: boolean } | undefined;
 
   constructor() {
     super();
@@ -79,6 +86,16 @@ export class StViewSystem extends LitElement {
     this.busy = false;
     notify(taskFailed(ev.detail) ? 'error' : 'ok', taskFailed(ev.detail) ? `apt update failed: ${ev.detail.exitstatus}` : 'Package lists refreshed');
     await this.load();
+  }
+
+  private async showChangelog(pkg: string): Promise<void> {
+    try {
+      this.changelog = await api.get<{ package: string; text: string; truncated: boolean }>('/system/updates/changelog', { package: pkg });
+      await this.updateComplete;
+      this.renderRoot.querySelector<StDialog>('st-dialog#changelog')?.show();
+    } catch (err) {
+      notify('error', errorText(err));
+    }
   }
 
   private async upload(ev: SubmitEvent): Promise<void> {
@@ -135,13 +152,18 @@ export class StViewSystem extends LitElement {
           <div class="row"><h2>Updates</h2><span class="spacer"></span>
             ${admin ? html`<button @click=${this.refreshUpdates} ?disabled=${this.busy}>${this.busy ? 'Refreshing…' : 'Refresh package lists'}</button>` : nothing}</div>
           ${pkgs.length
-            ? html`<table class="data"><thead><tr><th>Package</th><th>Installed</th><th>New</th></tr></thead>
+            ? html`<table class="data"><thead><tr><th>Package</th><th>Installed</th><th>New</th><th></th></tr></thead>
                 <tbody>${pkgs.map((p) => html`<tr><td>${p.package}${p.security ? html` <span class="badge error">security</span>` : nothing}</td>
-                  <td class="mono">${p.current ?? '–'}</td><td class="mono">${p.candidate}</td></tr>`)}</tbody></table>`
+                  <td class="mono">${p.current ?? '–'}</td><td class="mono">${p.candidate}</td>
+                  <td>${admin ? html`<button @click=${() => void this.showChangelog(p.package)} aria-label="Changelog of ${p.package}">Changelog</button>` : nothing}</td></tr>`)}</tbody></table>`
             : html`<p>The system is up to date.</p>`}
           ${this.aptTask ? html`<st-task-log source="host" .upid=${this.aptTask} @task-done=${this.aptDone}></st-task-log>` : nothing}
         </section>` : nothing}
-      </div>`;
+        ${admin ? html`<section class="card" aria-label="Service settings"><h2>Service settings</h2><st-service-config></st-service-config></section>` : nothing}
+      </div>
+      ${this.changelog ? html`<st-dialog id="changelog" heading="Changelog of ${this.changelog.package}" @close=${() => { this.changelog = undefined; }}>
+        <pre class="changelog" aria-label="Changelog" tabindex="0">${this.changelog.text}${this.changelog.truncated ? '\n…' : ''}</pre>
+      </st-dialog>` : nothing}`;
   }
 }
 customElements.define('st-view-system', StViewSystem);
