@@ -13,7 +13,7 @@ import { testDeps } from '../fixtures/api-deps.ts';
 
 const REMOTES = Number(process.env.BENCH_REMOTES ?? 200);
 const GUESTS_PER_REMOTE = Number(process.env.BENCH_GUESTS_PER_REMOTE ?? 250);
-const YEAR_GUESTS = Number(process.env.BENCH_YEAR_GUESTS ?? 500);
+const YEAR_GUESTS = Number(process.env.BENCH_YEAR_GUESTS ?? 200);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

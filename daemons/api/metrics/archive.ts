@@ -152,6 +152,53 @@ export function accumulate(kind: Kind, s: Slot, values: readonly (number | undef
   });
 }
 
+/**
+ * `accumulate` on an encoded record in place (at `offset` of `buf`): the refresh path, which
+ * would otherwise decode and re-encode every object's running slots on every refresh.
+ */
+export function accumulateAt(kind: Kind, buf: Buffer, offset: number, values: readonly (number | undefined)[], weight: number): void {
+  let o = offset + 4;
+  const fields = KINDS[kind] as readonly FieldSpec[];
+  for (let i = 0; i < fields.length; i++) {
+    const v = values[i];
+    if (fields[i]!.kind === 'limit') {
+      if (v !== undefined && Number.isFinite(v)) buf.writeFloatBE(v, o);
+      o += LIMIT_BYTES;
+      continue;
+    }
+    if (v !== undefined && Number.isFinite(v)) {
+      const w0 = buf.readUInt16BE(o + 8);
+      if (w0 === 0) {
+        buf.writeFloatBE(v, o);
+        buf.writeFloatBE(v, o + 4);
+        buf.writeUInt16BE(Math.min(65_535, weight), o + 8);
+      } else {
+        const w = Math.min(65_535 - w0, weight);
+        if (w > 0) {
+          buf.writeFloatBE((buf.readFloatBE(o) * w0 + v * w) / (w0 + w), o);
+          buf.writeFloatBE(Math.max(buf.readFloatBE(o + 4), v), o + 4);
+          buf.writeUInt16BE(w0 + w, o + 8);
+        }
+      }
+    }
+    o += GAUGE_BYTES;
+  }
+}
+
+/** An empty record for `time`, written at `offset` of `buf`. */
+export function clearAt(kind: Kind, buf: Buffer, offset: number, time: number): void {
+  buf.writeUInt32BE(time, offset);
+  let o = offset + 4;
+  for (const f of KINDS[kind] as readonly FieldSpec[]) {
+    buf.writeFloatBE(NaN, o);
+    if (f.kind === 'gauge') {
+      buf.writeFloatBE(NaN, o + 4);
+      buf.writeUInt16BE(0, o + 8);
+      o += GAUGE_BYTES;
+    } else o += LIMIT_BYTES;
+  }
+}
+
 /** Fills what the slot does not know yet from a remote's consolidated point (never overwrites). */
 export function fillFrom(kind: Kind, s: Slot, point: Record<string, unknown>, cf: Cf): boolean {
   let changed = false;

@@ -5,7 +5,7 @@
 import type { Database } from 'lmdb';
 import type { Resource } from '../../../shared/resources.ts';
 import type { Store } from '../store/store.ts';
-import { ARCHIVES, TIMEFRAMES, accumulate, consolidate, counterRate, decodeSlot, emptySlot, encodeSlot, fillFrom, kindOf, mergeUnder, recordBytes, slotTimes } from './archive.ts';
+import { ARCHIVES, TIMEFRAMES, accumulateAt, clearAt, consolidate, counterRate, decodeSlot, emptySlot, encodeSlot, fillFrom, kindOf, mergeUnder, recordBytes, slotTimes } from './archive.ts';
 import type { Cf, Kind, Point, Slot, Timeframe } from './archive.ts';
 import { COUNTER_INDEX, sampleOf } from './samples.ts';
 
@@ -37,6 +37,11 @@ function decodeHead(kind: Kind, buf: Buffer | undefined): ObjectHead | undefined
   }
   const running = ARCHIVES.slice(1).map((_, i) => decodeSlot(kind, buf, undefined, o + i * recordBytes(kind)));
   return { id, t: buf.readUInt32BE(4), counters, running };
+}
+
+/** Where the running slot of `archive` (1, 2) sits in a head. */
+function runningOffset(kind: Kind, archive: number): number {
+  return 8 + 8 * COUNTERS_OF[kind] + (archive - 1) * recordBytes(kind);
 }
 
 function encodeHead(kind: Kind, h: ObjectHead): Buffer {
@@ -81,22 +86,39 @@ export class MetricsStore {
         if (!sample) continue;
         const { kind } = sample;
         const key = objectKey(remote, sample.objectId);
-        const prev = decodeHead(kind, this.objects.getBinaryFast(key));
-        if (prev && prev.t >= t) continue;
-        let id = prev?.id;
-        if (id === undefined) {
-          nextId ??= this.nextId();
-          id = nextId++;
+        // The head is changed in place (a copy: lmdb's fast read buffer is shared).
+        const stored = this.objects.getBinaryFast(key);
+        const size = headBytes(kind);
+        const head = Buffer.allocUnsafe(size);
+        let prevT: number | undefined;
+        if (stored && stored.length === size) {
+          view(stored).copy(head);
+          prevT = head.readUInt32BE(4);
+          if (prevT >= t) continue;
+        } else {
+          let id = stored && stored.length >= 4 ? stored.readUInt32BE(0) : undefined;
+          if (id === undefined) {
+            nextId ??= this.nextId();
+            id = nextId++;
+          }
+          head.writeUInt32BE(id, 0);
+          for (let i = 0; i < COUNTERS_OF[kind]; i++) head.writeDoubleBE(NaN, 8 + 8 * i);
+          for (let a = 1; a < ARCHIVES.length; a++) clearAt(kind, head, runningOffset(kind, a), 0);
         }
+        head.writeUInt32BE(t, 4);
         const values = sample.values;
         if (sample.counters) {
           COUNTER_INDEX.forEach((field, i) => {
-            values[field] = counterRate(prev?.counters[i], prev?.t, sample.counters![i], t, heartbeat);
+            const prev = head.readDoubleBE(8 + 8 * i);
+            const now = sample.counters![i];
+            values[field] = counterRate(Number.isNaN(prev) ? undefined : prev, prevT, now, t, heartbeat);
+            head.writeDoubleBE(now ?? NaN, 8 + 8 * i);
           });
+        } else {
+          for (let i = 0; i < COUNTERS_OF[kind]; i++) head.writeDoubleBE(NaN, 8 + 8 * i);
         }
-        const head: ObjectHead = { id, t, counters: sample.counters ?? [], running: prev?.running ?? [] };
-        this.write(kind, head, prev && t - prev.t <= heartbeat ? prev.t : undefined, values);
-        void this.objects.put(key, encodeHead(kind, head));
+        this.write(kind, head, prevT !== undefined && t - prevT <= heartbeat ? prevT : undefined, t, values);
+        void this.objects.put(key, head);
       }
       if (nextId !== undefined) void this.objects.put(NEXT_ID, u32(nextId));
     });
@@ -115,28 +137,34 @@ export class MetricsStore {
    * One sample: into each minute since `since` (the minute archive), and into the head's
    * running 30-minute and 12-hour slots; a running slot that has ended goes to its archive.
    */
-  private write(kind: Kind, head: ObjectHead, since: number | undefined, values: readonly (number | undefined)[]): void {
-    const { id, t } = head;
+  private write(kind: Kind, head: Buffer, since: number | undefined, t: number, values: readonly (number | undefined)[]): void {
+    const id = head.readUInt32BE(0);
     const a0 = ARCHIVES[0]!;
     const last = Math.floor(t / a0.step);
     const first = since === undefined ? last : Math.min(last, Math.floor(since / a0.step) + 1);
     for (let m = first; m <= last; m++) {
       const time = m * a0.step;
+      const key = slotKey(0, time, id);
+      const rec = Buffer.allocUnsafe(recordBytes(kind));
       // A minute already sampled (poll interval under a minute) is added to; otherwise it is
       // written without reading it first.
-      const slot = since !== undefined && Math.floor(since / a0.step) === m ? decodeSlot(kind, this.slots.getBinaryFast(slotKey(0, time, id)), time) : emptySlot(kind, time);
-      accumulate(kind, slot, values, 1);
-      void this.slots.put(slotKey(0, time, id), encodeSlot(kind, slot));
+      const stored = since !== undefined && Math.floor(since / a0.step) === m ? this.slots.getBinaryFast(key) : undefined;
+      if (stored && stored.length === rec.length && stored.readUInt32BE(0) === time) view(stored).copy(rec);
+      else clearAt(kind, rec, 0, time);
+      accumulateAt(kind, rec, 0, values, 1);
+      void this.slots.put(key, rec);
     }
     const weight = last - first + 1;
     for (let a = 1; a < ARCHIVES.length; a++) {
       const step = ARCHIVES[a]!.step;
       const time = Math.floor(t / step) * step;
-      let slot = head.running[a - 1];
-      if (slot && slot.time !== time && slot.time !== 0) this.flush(kind, a, id, slot);
-      if (!slot || slot.time !== time) slot = emptySlot(kind, time);
-      accumulate(kind, slot, values, weight);
-      head.running[a - 1] = slot;
+      const offset = runningOffset(kind, a);
+      const running = head.readUInt32BE(offset);
+      if (running !== time) {
+        if (running !== 0) this.flush(kind, a, id, decodeSlot(kind, head, undefined, offset));
+        clearAt(kind, head, offset, time);
+      }
+      accumulateAt(kind, head, offset, values, weight);
     }
   }
 
@@ -241,6 +269,11 @@ export class MetricsStore {
     }
     return doomed.length;
   }
+}
+
+/** lmdb's fast reads hand out a shared buffer whose `length` (not `byteLength`) is the value's. */
+function view(fast: Buffer): Buffer {
+  return Buffer.from(fast.buffer, fast.byteOffset, fast.length);
 }
 
 function u32(n: number): Buffer {
