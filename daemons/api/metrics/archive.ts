@@ -132,29 +132,10 @@ export function decodeSlot(kind: Kind, buf: Uint8Array | undefined, time?: numbe
   return s;
 }
 
-/** Adds a sample of `weight` minutes; an imported value in the slot gives way to Steward's own. */
-export function accumulate(kind: Kind, s: Slot, values: readonly (number | undefined)[], weight: number): void {
-  KINDS[kind].forEach((f: FieldSpec, i) => {
-    const v = values[i];
-    if (v === undefined || !Number.isFinite(v)) return;
-    const w0 = s.weight[i]!;
-    if (f.kind === 'limit' || w0 === 0) {
-      s.avg[i] = v;
-      s.max[i] = v;
-      s.weight[i] = Math.min(65_535, weight);
-      return;
-    }
-    const w = Math.min(65_535 - w0, weight);
-    if (w <= 0) return;
-    s.avg[i] = (s.avg[i]! * w0 + v * w) / (w0 + w);
-    s.max[i] = Math.max(s.max[i]!, v);
-    s.weight[i] = w0 + w;
-  });
-}
-
 /**
- * `accumulate` on an encoded record in place (at `offset` of `buf`): the refresh path, which
- * would otherwise decode and re-encode every object's running slots on every refresh.
+ * Adds a sample of `weight` minutes to an encoded record, in place (at `offset` of `buf`):
+ * the refresh path, which would otherwise decode and re-encode every object's running
+ * slots on every refresh. An imported value in the slot gives way to Steward's own.
  */
 export function accumulateAt(kind: Kind, buf: Buffer, offset: number, values: readonly (number | undefined)[], weight: number): void {
   let o = offset + 4;
