@@ -15,7 +15,7 @@ import { RpcServer } from '../../priv/rpc-server.ts';
 import type { PrivdEnv } from '../../priv/method.ts';
 import { createApp } from '../app.ts';
 import { PrivdClient } from '../privd-client.ts';
-import { HostTasks, INTERRUPTED, hostTasksOf } from '../tasks/host-tasks.ts';
+import { HostTasks, INTERRUPTED, TASKS_KEPT, hostTasksOf } from '../tasks/host-tasks.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,16 +30,16 @@ describe('/system/tasks: apt-get update with a live log', () => {
     t = await testDeps();
     modeFile = join(t.dir, 'apt-mode');
     const aptGet = join(t.dir, 'apt-get');
-    // slow: three Get lines 300 ms apart; hang: one line, then sleeps past the timeout; fail: apt's error.
+    // slow: three Get lines 200 ms apart; hang: one line, then sleeps past the timeout; fail: apt's error.
     writeFileSync(aptGet, `#!/bin/sh
 case "$(cat ${modeFile})" in
-  slow) for i in 1 2 3; do echo "Get:$i http://deb.debian.org/debian trixie/main amd64 Packages [$i kB]"; sleep 0.3; done; echo "Reading package lists..." ;;
+  slow) for i in 1 2 3; do echo "Get:$i http://deb.debian.org/debian trixie/main amd64 Packages [$i kB]"; sleep 0.2; done; echo "Reading package lists..." ;;
   hang) echo "Ign:1 http://unreachable.example.test trixie InRelease"; sleep 30 ;;
   fail) echo "E: Could not get lock /var/lib/apt/lists/lock" >&2; exit 100 ;;
 esac
 `);
     chmodSync(aptGet, 0o755);
-    const config = parseConfig('', 'test', { APT_GET: aptGet, APT_UPDATE_TIMEOUT: '1' });
+    const config = parseConfig('', 'test', { APT_GET: aptGet, APT_UPDATE_TIMEOUT: '2' });
     privdEnv = { config, configFile: '/dev/null', apiGid: undefined, now: Date.now };
     const rpc = new RpcServer(HANDLERS, new Logger(), privdEnv);
     const sock = join(t.dir, 'privd.sock');
@@ -115,7 +115,7 @@ esac
     assert.ok(Date.now() - started < 8000, 'apt-get (and its sleeping child) were stopped');
     const s = await status(id);
     assert.equal(s.status, 'stopped');
-    assert.match(s.exitstatus, /^timeout: apt-get update did not finish within 1 seconds/);
+    assert.match(s.exitstatus, /^timeout: apt-get update did not finish within 2 seconds/);
     const lines = (await log(id)).map((l) => l.t);
     assert.equal(lines[0], 'Ign:1 http://unreachable.example.test trixie InRelease');
     assert.match(lines.at(-1)!, /^TASK ERROR: timeout/);
@@ -143,6 +143,32 @@ esac
       await old.wait(id);
       t.deps.hostTasks = old;
     }
+  });
+
+  test('privd itself runs one apt-get update at a time, whoever asks', async () => {
+    writeFileSync(modeFile, 'slow');
+    const actor = { user: 'root@steward' };
+    const first = t.deps.privd.call('apt.update', {}, actor, 10_000);
+    await sleep(100);
+    await assert.rejects(t.deps.privd.call('apt.update', {}, actor, 10_000), (e: { code?: string }) => e.code === 'task_running');
+    assert.equal((await first).ok, true);
+  });
+
+  test('only the newest tasks are kept, with their logs', async () => {
+    const tasks = hostTasksOf(t.deps);
+    const apt = tasks.list().filter((x) => x.type === 'aptupdate').map((x) => x.id);
+    assert.ok(apt.length > 0);
+    const auth = { userid: 'root@steward', kind: 'ticket' as const };
+    for (let i = 0; i < TASKS_KEPT; i++) {
+      const rec = await tasks.start('test', auth, async (run) => run.log(`line of ${i}`));
+      await tasks.wait(rec.id);
+    }
+    const kept = tasks.list();
+    assert.equal(kept.length, TASKS_KEPT);
+    assert.ok(kept.every((x) => x.type === 'test'), 'the oldest (apt) tasks went first');
+    assert.equal(tasks.get(apt[0]!), undefined);
+    const logs = t.deps.store.collection('host-tasks').list('log:').map((e) => e.key);
+    assert.equal(logs.length, TASKS_KEPT, logs.filter((k) => !k.includes(':test::')).join(' '));
   });
 
   test('only Admin on /system; unknown ids are not_found; bad ids are 400', async () => {

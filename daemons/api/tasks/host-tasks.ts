@@ -97,7 +97,7 @@ export class HostTasks {
    * when it throws. Returns the record at once.
    */
   async start(type: string, auth: AuthInfo, work: (run: TaskRun) => Promise<void>): Promise<HostTaskRecord> {
-    const busy = [...this.running.values()].find((r) => r.rec.type === type);
+    const busy = [...this.running.values()].find((r) => r.rec.type === type && r.rec.status === 'running');
     if (busy) throw new ApiError('task_running', `a ${type} task is already running: ${busy.rec.id}`);
     const user = auth.tokenid ?? auth.userid;
     const starttime = Math.floor(this.now() / 1000);
@@ -145,6 +145,7 @@ export class HostTasks {
       const rec = e.value as HostTaskRecord;
       if (rec.status !== 'running') continue;
       const live = this.running.get(rec.id);
+      if (live && live.rec.status !== 'running') continue; // ending right now; its own record follows
       this.running.delete(rec.id);
       // The stored record's line count is that of its start; the log itself says how far it got.
       const written = live ? live.rec.lines : this.db.list(logPrefix(rec.id)).length;
@@ -158,9 +159,10 @@ export class HostTasks {
 
   private async finish(rec: HostTaskRecord, auth: AuthInfo, status: string): Promise<void> {
     if (!this.running.has(rec.id)) return; // already marked interrupted by a shutdown
-    this.running.delete(rec.id);
     Object.assign(rec, { status, endtime: Math.floor(this.now() / 1000) });
+    // Left in the map until stored, so readers never fall back to the stored 'running' record.
     await this.db.put(taskKey(rec.id), rec);
+    this.running.delete(rec.id);
     const ok = status === 'OK';
     await this.access().audit({
       action: 'task.finished',
@@ -176,10 +178,13 @@ export class HostTasks {
   /** Keeps the newest TASKS_KEPT - 1 finished tasks, so the new one makes TASKS_KEPT. */
   private async prune(): Promise<void> {
     const finished = this.list().filter((t) => t.status !== 'running');
+    const removals: Promise<void>[] = [];
     for (const t of finished.slice(TASKS_KEPT - 1)) {
-      for (const e of this.db.list(logPrefix(t.id))) await this.db.delete(e.key);
-      await this.db.delete(taskKey(t.id));
+      for (const e of this.db.list(logPrefix(t.id))) removals.push(this.db.delete(e.key));
+      removals.push(this.db.delete(taskKey(t.id)));
     }
+    // One commit for all of them (LMDB batches writes issued together) rather than one per line.
+    await Promise.all(removals);
   }
 }
 
