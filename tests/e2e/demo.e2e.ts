@@ -7,7 +7,8 @@ import { openPage, screenshots } from './browser.ts';
 import { login, useSuite } from './session.ts';
 
 const PASSWORD = 'demo admin password';
-const suite = useSuite({ 'admin@steward': [PASSWORD] }, { before, after }, { demo: true });
+const CUSTOMER = 'customer password 1';
+const suite = useSuite({ 'admin@steward': [PASSWORD], 'customer@steward': [CUSTOMER, null] }, { before, after }, { demo: true });
 
 interface Status { remotes: { list: { remote: string; status: string }[] }; 'failed-tasks': { remote: string; status?: string }[] }
 interface Guest { remote: string; type: string; vmid: number; name?: string; status?: string; template?: boolean }
@@ -74,6 +75,39 @@ test('the resource tree is one tab stop and works with the arrow keys', async ()
   assert.equal(await tree.locator('[role=treeitem][tabindex="0"]').count(), 1, 'still one tab stop');
   await page.keyboard.press('Enter');
   await page.waitForURL(`**/remotes/${remote}`);
+  tp.assertClean();
+  await tp.close();
+});
+
+test('a customer with Manage on a saved view gets action buttons on its guests only', async () => {
+  const admin = await openPage(suite.browser, suite.stack);
+  await login(admin.page, 'admin@steward', PASSWORD);
+  // Two calls a script would make, with the session's CSRF token (inline: evaluate ships source).
+  for (const [method, url, body] of [
+    ['POST', '/api2/json/views', { id: 'web', search: 'name:web' }],
+    ['PUT', '/api2/json/access/acl', { path: '/views/web', role: 'Manage', 'auth-id': 'customer@steward' }],
+  ] as const) {
+    const status = await admin.page.evaluate(async ([m, u, b]) => (await fetch(u, {
+      method: m, body: JSON.stringify(b),
+      headers: { 'Content-Type': 'application/json', CSRFPreventionToken: (JSON.parse(sessionStorage.getItem('steward.session') ?? '{}') as { csrf?: string }).csrf ?? '' },
+    })).status, [method, url, body] as const);
+    assert.ok(status < 300, `${method} ${url}: ${status}`);
+  }
+  const first = (search: string) => admin.page.evaluate(async (q) =>
+    ((await (await fetch(`/api2/json/resources/list?search=${encodeURIComponent(q)}&limit=1`)).json()) as { data: { resources: Guest[] } }).data.resources[0], search);
+  const guests = { inView: await first('+type:qemu name:web'), outside: await first('+type:qemu -name:web') };
+  await admin.close();
+  assert.ok(guests.inView && guests.outside, 'the demo has VMs named web… and others');
+
+  const tp = await openPage(suite.browser, suite.stack, { allowConsole: [/403/] });
+  const { page } = tp;
+  await login(page, 'customer@steward', CUSTOMER);
+  await page.goto(`/remotes/${guests.inView.remote}/qemu/${guests.inView.vmid}`);
+  await page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'Migrate' }).waitFor();
+  await page.goto(`/remotes/${guests.outside.remote}/qemu/${guests.outside.vmid}`);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  await page.getByText(/permission check failed|forbidden/i).first().waitFor();
+  assert.equal(await page.getByRole('group', { name: 'Actions' }).count(), 0, 'no buttons on a guest outside the view');
   tp.assertClean();
   await tp.close();
 });

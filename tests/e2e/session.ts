@@ -8,8 +8,9 @@ import { launchBrowser } from './browser.ts';
 
 
 
-export async function createUser(stack: Stack, userid: string, password: string, role = 'Admin'): Promise<void> {
-  const r = await stack.admin(['user', 'create', userid, '--role', role, '--password-stdin'], `${password}\n`);
+/** Creates a user with steward-admin; `role` on / (null: no role, for grants made later). */
+export async function createUser(stack: Stack, userid: string, password: string, role: string | null = 'Admin'): Promise<void> {
+  const r = await stack.admin(['user', 'create', userid, ...(role ? ['--role', role] : []), '--password-stdin'], `${password}\n`);
   if (r.code !== 0) throw new Error(`steward-admin user create ${userid} failed: ${r.stderr}${r.stdout}`);
 }
 
@@ -45,7 +46,7 @@ export interface Suite {
  * simulator's demo scenario added as remotes the way `make demo` does (needs admin@steward).
  */
 export function useSuite(
-  users: Record<string, [string, string?]>,
+  users: Record<string, [string, (string | null)?]>,
   hooks: { before: typeof beforeHook; after: typeof afterHook },
   opts: { demo?: boolean; stack?: () => Promise<StackOptions> } = {},
 ): Suite {

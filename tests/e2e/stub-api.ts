@@ -1,5 +1,5 @@
 // A stand-in for the API at the browser's network boundary (page.route), for the UI's own
-// behaviour and load figures while the login route and the simulator are not on main yet:
+// behaviour and load figures at sizes and timings the simulator would make slow to set up:
 // generated guests, paged and filtered like /resources/list, guest status and actions that
 // produce a task which ends. Every request the page makes is recorded.
 import type { Page, Request } from 'playwright-core';
@@ -55,6 +55,11 @@ export async function stubApi(page: Page, opts: StubOptions): Promise<StubApi> {
     if (p === '/resources/top-entities') return json({ 'guest-cpu': [], 'guest-mem': [], 'node-cpu': [], 'node-mem': [], storage: [] });
     if (p === '/remotes/tasks') return json({ total: 0, tasks: [] });
     if (p === '/remotes') return json([]);
+    if (p === '/resources/privileges') {
+      const perms = opts.permissions ?? { '/': { audit: 1, manage: 1, admin: 1 } };
+      const held = perms[`/remotes/${url.searchParams.get('remote')}`] ?? perms['/remotes'] ?? perms['/'] ?? {};
+      return json({ audit: Boolean(held.audit), manage: Boolean(held.manage), admin: Boolean(held.admin) });
+    }
     if (p === '/resources/list') {
       const q = (url.searchParams.get('search') ?? '').replace(/^name:/, '');
       const rows = q ? resources.filter((r) => r.name.includes(q)) : resources;

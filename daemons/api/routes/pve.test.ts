@@ -160,6 +160,13 @@ describe('guest actions, migrations and tasks', () => {
     assert.ok(listed.length > 1 && listed.every((x) => ['200', '201', '202', '203', '204'].includes(x.object!)), "with the view's guests' history, and nothing of other guests");
     assert.equal((await call(app, 'viewer@steward', 'GET', '/pve/remotes/prod/lxc/203/status')).status, 200);
     assert.equal((await call(app, 'watcher@steward', 'GET', '/pve/remotes/prod/qemu/204/config')).status, 200, 'Audit on the view reads');
+    const privs = async (user: string, id: string) => (await call(app, user, 'GET', `/resources/privileges?remote=prod&id=${id}`)).body.data;
+    assert.deepEqual(await privs('viewer@steward', 'qemu/204'), { audit: true, manage: true, admin: false }, 'what the UI offers: actions on a guest of the view');
+    assert.deepEqual(await privs('viewer@steward', 'qemu/121'), { audit: false, manage: false, admin: false }, 'nothing on the rest of the remote');
+    assert.deepEqual(await privs('watcher@steward', 'qemu/204'), { audit: true, manage: false, admin: false });
+    assert.deepEqual(await privs('root@steward', 'qemu/121'), { audit: true, manage: true, admin: true });
+    assert.deepEqual(await privs('viewer@steward', 'qemu/999'), { audit: false, manage: false, admin: false }, 'an unknown guest: nothing, like one not seen');
+    assert.equal((await call(app, 'viewer@steward', 'GET', '/resources/privileges?remote=prod&id=..%2F..')).body.code, 'validation');
     later();
     assert.equal(prod.guests.get(204)!.status, 'stopped');
 

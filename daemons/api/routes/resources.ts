@@ -1,10 +1,10 @@
 // /resources: one search across every remote the caller may see, the dashboard counts,
 // and the outliers. Served from the poller's snapshots, with each remote's freshness.
 import { z } from 'zod';
-import { intParam } from '../../../shared/formats.ts';
+import { intParam, safeId } from '../../../shared/formats.ts';
 import { RemoteStateSchema, ResourceListResult } from '../../../shared/resources.ts';
 import { defineRoute } from '../framework/route.ts';
-import { SORT_FIELDS, listResources, resourceStatus, topEntities } from '../resources/resource-query.ts';
+import { SORT_FIELDS, listResources, resourceStatus, topEntities, viewAllows } from '../resources/resource-query.ts';
 
 const Counts = z.record(z.string(), z.number());
 const Task = z.object({
@@ -56,5 +56,22 @@ export const routes = [
     permission: { authenticated: true, description: 'Ranks only what the caller may see.' },
     audit: false,
     handler: ({ deps, auth, query }) => topEntities(deps, auth, query.limit),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/resources/privileges',
+    summary: 'What the caller may do with one resource: Audit, Manage, Admin — through the remote or a saved view that includes it',
+    description: 'For user interfaces deciding which actions to offer. A remote or resource the caller cannot see answers all false, the same as one that does not exist.',
+    tags: ['resources'],
+    query: z.strictObject({ remote: safeId, id: z.string().min(1).max(128).regex(/^[a-z]+\/[A-Za-z0-9._:/-]+$/, 'must be a resource id such as qemu/100') }),
+    output: z.object({ audit: z.boolean(), manage: z.boolean(), admin: z.boolean() }),
+    permission: { authenticated: true, description: 'Answers only about the caller.' },
+    audit: false,
+    handler: async ({ deps, auth, query }) => {
+      const may = async (privilege: 'audit' | 'manage' | 'admin') =>
+        (await deps.access.authorize(auth, `/remotes/${query.remote}`, privilege)) || viewAllows(deps, auth, query.remote, query.id, privilege);
+      const [audit, manage, admin] = await Promise.all([may('audit'), may('manage'), may('admin')]);
+      return { audit, manage, admin };
+    },
   }),
 ];

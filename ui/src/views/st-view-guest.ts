@@ -61,6 +61,7 @@ export class StViewGuest extends LitElement {
     upid: { state: true },
     nodes: { state: true },
     busy: { state: true },
+    mayManage: { state: true },
   };
 
   declare params: { remote: string; type: string; vmid: string };
@@ -71,6 +72,8 @@ export class StViewGuest extends LitElement {
   declare upid: string | undefined;
   declare nodes: string[];
   declare busy: boolean;
+  /** Manage on this guest — through its remote or a saved view that includes it (the API decides). */
+  declare mayManage: boolean;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
@@ -78,6 +81,7 @@ export class StViewGuest extends LitElement {
     this.nodes = [];
     this.busy = false;
     this.migrating = false;
+    this.mayManage = false;
   }
 
   private get base(): string {
@@ -100,7 +104,22 @@ export class StViewGuest extends LitElement {
   }
 
   private async loadAll(): Promise<void> {
-    await Promise.all([this.loadStatus(), this.loadConfig()]);
+    await Promise.all([this.loadStatus(), this.loadConfig(), this.loadPrivileges()]);
+  }
+
+  private async loadPrivileges(): Promise<void> {
+    const { remote, type, vmid } = this.params;
+    // The remote-wide role answers without asking; a view's grant is per guest, so ask the API.
+    if (session.can(`/remotes/${remote}`, 'manage')) {
+      this.mayManage = true;
+      return;
+    }
+    try {
+      const p = await api.get<{ manage: boolean }>(`/resources/privileges?remote=${encodeURIComponent(remote)}&id=${encodeURIComponent(`${type}/${vmid}`)}`);
+      this.mayManage = p.manage;
+    } catch {
+      this.mayManage = false;
+    }
   }
 
   private async loadStatus(): Promise<void> {
@@ -192,7 +211,7 @@ export class StViewGuest extends LitElement {
   }
 
   private renderActions() {
-    if (!session.can(`/remotes/${this.params.remote}`, 'manage')) return nothing;
+    if (!this.mayManage) return nothing;
     const running = this.status?.status === 'running';
     const b = this.busy;
     return html`<div class="row actions" role="group" aria-label="Actions">
