@@ -153,9 +153,12 @@ export function resourceStatus(deps: AppDeps, auth: AuthInfo, now: number) {
       bump(counts, x.r.template ? 'template' : (x.r.status ?? 'unknown'));
     }
     const dayAgo = now / 1000 - 86400;
+    // Through a limited credential or a view, only the tasks of guests the caller sees.
+    const seen = v.allow ? new Set(v.items.filter((x) => v.allow!(x)).map((x) => x.r.id)) : null;
     for (const t of deps.remotes.cache.snapshot(v.remote)?.tasks ?? []) {
-      // Only show the tasks the caller can see the object of (through a limited credential, not all).
-      if (t.status && t.status !== 'OK' && !/^WARNINGS/.test(t.status) && (t.endtime ?? 0) >= dayAgo && v.allow === null) failed.push({ remote: v.remote, ...t });
+      if (!t.status || t.status === 'OK' || /^WARNINGS/.test(t.status) || (t.endtime ?? 0) < dayAgo) continue;
+      if (seen && !seen.has(taskGuest(t.upid) ?? '')) continue;
+      failed.push({ remote: v.remote, ...t });
     }
   }
   failed.sort((a, b) => (b.endtime ?? 0) - (a.endtime ?? 0));
