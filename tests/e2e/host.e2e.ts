@@ -35,7 +35,7 @@ const suite = useSuite({ [ADMIN]: [PASSWORD, 'Admin'] }, { before, after }, {
     const aptGet = program('apt-get', `case "$*" in
   *dist-upgrade*) echo "Inst libssl3 [3.0.15-1~deb12u1] (3.0.16-1~deb12u1 Debian-Security:12/stable-security [amd64])" ;;
   *"changelog libssl3"*) echo "openssl (3.0.16-1~deb12u1) bookworm-security; urgency=medium"; echo "  * Fix CVE-2024-0000." ;;
-  *update*) for i in 1 2 3 4 5 6; do echo "Get:$i http://deb.debian.org/debian trixie InRelease [$i kB]"; sleep 0.7; done; echo "Reading package lists..." ;;
+  *update*) for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "Get:$i http://deb.debian.org/debian trixie InRelease [$i kB]"; sleep 0.7; done; echo "Reading package lists..." ;;
 esac`);
     // Emits the entries of the units asked for (-u) up to the priority asked for, plus one
     // "tick" entry per call, so following shows new lines.
@@ -84,8 +84,12 @@ test('apt update: the button starts a task whose log shows live; the updates lis
   const early = await log.textContent();
   assert.doesNotMatch(early ?? '', /Reading package lists/, 'lines are shown before apt-get ends');
   assert.equal(await updates.getByRole('status', { name: 'Task status' }).textContent(), 'running');
+  // A reload while it runs finds the task again and keeps following it.
+  await page.reload();
+  await updates.getByLabel('Task log').getByText(/Get:1 http/).waitFor();
+  assert.equal(await updates.getByRole('button', { name: 'Refreshing…' }).isDisabled(), true, 'no second start while it runs');
   await updates.getByRole('status', { name: 'Task status' }).getByText('OK').waitFor({ timeout: 15_000 });
-  assert.match((await log.textContent()) ?? '', /Get:6[^]*Reading package lists\.\.\./);
+  assert.match((await log.textContent()) ?? '', /Get:12[^]*Reading package lists\.\.\./);
   assert.equal(await updates.getByRole('button', { name: 'Refresh package lists' }).isEnabled(), true);
 
   await updates.getByRole('button', { name: 'Changelog of libssl3' }).click();

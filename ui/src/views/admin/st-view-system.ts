@@ -55,6 +55,21 @@ export class StViewSystem extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void this.load();
+    void this.followRunningUpdate();
+  }
+
+  /** An apt-get update started earlier (another tab, before a reload) is followed here too. */
+  private async followRunningUpdate(): Promise<void> {
+    if (!session.can('/system', 'admin')) return;
+    try {
+      const r = await api.get<{ tasks: { id: string }[] }>('/system/tasks', { status: 'running', type: 'aptupdate', limit: 1 });
+      if (r.tasks[0] && !this.aptTask) {
+        this.aptTask = r.tasks[0].id;
+        this.busy = true;
+      }
+    } catch {
+      // Only a convenience: the button still starts (or names) the task.
+    }
   }
 
   private async load(): Promise<void> {
