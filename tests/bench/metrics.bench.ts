@@ -107,11 +107,12 @@ const pages = (s: PageStats) => s.treeBranchPageCount + s.treeLeafPageCount + s.
   for (const time of times.sort((a, b) => a - b)) await metrics.record('pve', time * 1000, guests('pve', YEAR_GUESTS, time));
   const ms = performance.now() - t0;
   const db = (name: string) => t.deps.store.root.openDB({ name, encoding: 'binary', keyEncoding: 'binary' }).getStats() as PageStats;
-  const slots = db('metrics-slots');
+  const archives = ['metrics-1m', 'metrics-30m', 'metrics-12h'].map(db);
+  const slots = { entryCount: archives.reduce((n, a) => n + a.entryCount, 0), pages: archives.reduce((n, a) => n + pages(a), 0) };
   const objects = t.deps.store.root.openDB({ name: 'metrics-objects' }).getStats() as PageStats;
-  const perGuestPages = ((pages(slots) + pages(objects)) * 4096) / YEAR_GUESTS;
+  const perGuestPages = ((slots.pages + pages(objects)) * 4096) / YEAR_GUESTS;
   const perGuestFile = (statSync(file).size - fileBefore) / YEAR_GUESTS;
-  const perGuestRecords = (slots.entryCount * (7 + recordBytes('guest'))) / YEAR_GUESTS;
+  const perGuestRecords = (slots.entryCount * (6 + recordBytes('guest'))) / YEAR_GUESTS;
   const slotsPerGuest = ARCHIVES.reduce((s, a) => s + a.size, 0);
   console.log(`a year of samples, ${YEAR_GUESTS} guests (${slots.entryCount / YEAR_GUESTS} records each, ${slotsPerGuest} slots): ` +
     `${(perGuestPages / 1024).toFixed(0)} KiB per guest-year in LMDB pages, ${(perGuestFile / 1024).toFixed(0)} KiB of file growth, ` +

@@ -22,7 +22,9 @@ const guest = (over: Partial<Resource> & Record<string, unknown> = {}): Resource
   remote: 'pve', 'remote-type': 'pve', id: 'qemu/100', type: 'qemu', node: 'n1', status: 'running',
   cpu: 0.5, maxcpu: 4, mem: 1e9, maxmem: 4e9, disk: 0, maxdisk: 3e10, netin: 0, netout: 0, diskread: 0, diskwrite: 0, ...over,
 } as Resource);
-const slotCount = (s: Store) => s.root.openDB({ name: 'metrics-slots', encoding: 'binary', keyEncoding: 'binary' }).getStats() as { entryCount: number };
+const slotCount = (s: Store) => ({
+  entryCount: ['metrics-1m', 'metrics-30m', 'metrics-12h'].reduce((n, name) => n + (s.root.openDB({ name, encoding: 'binary', keyEncoding: 'binary' }).getStats() as { entryCount: number }).entryCount, 0),
+});
 
 test('every refresh adds a minute; counters become rates; an hour reads back minute by minute', async () => {
   const { store, metrics } = await open();

@@ -4,7 +4,7 @@
 // remote answers or not. Layout and sizes: docs/architecture.md, "Metrics history".
 import type { Database } from 'lmdb';
 import type { Resource } from '../../../shared/resources.ts';
-import type { Store } from '../store/store.ts';
+import type { RawDbName, Store } from '../store/store.ts';
 import { ARCHIVES, TIMEFRAMES, accumulateAt, clearAt, consolidate, counterRate, decodeSlot, emptySlot, encodeSlot, fillFrom, kindOf, mergeUnder, recordBytes, slotTimes } from './archive.ts';
 import type { Cf, Kind, Point, Slot, Timeframe } from './archive.ts';
 import { COUNTER_INDEX, sampleOf } from './samples.ts';
@@ -54,6 +54,8 @@ function encodeHead(kind: Kind, h: ObjectHead): Buffer {
   return buf;
 }
 
+const ARCHIVE_DBS: readonly RawDbName[] = ['metrics-1m', 'metrics-30m', 'metrics-12h'];
+
 /** How long an object that vanished from its remote keeps its history (the month view). */
 export const RETENTION_S = 31 * 86_400;
 const PRUNE_EVERY_S = 3600;
@@ -62,12 +64,13 @@ const NEXT_ID = '\u0000next-id';
 const DELETE_BATCH = 16;
 
 export class MetricsStore {
-  private readonly slots: Database<Buffer, Buffer>;
+  /** One database per archive: a lap's first records are appended at its end (fuller pages). */
+  private readonly archives: Database<Buffer, Buffer>[];
   private readonly objects: Database<Buffer, string>;
   private readonly lastPrune = new Map<string, number>();
 
   constructor(store: Store) {
-    this.slots = store.rawDb<Buffer, Buffer>('metrics-slots', 'binary', 'binary');
+    this.archives = ARCHIVE_DBS.map((name) => store.rawDb<Buffer, Buffer>(name, 'binary', 'binary'));
     this.objects = store.rawDb<Buffer, string>('metrics-objects', 'binary');
   }
 
@@ -145,14 +148,15 @@ export class MetricsStore {
     for (let m = first; m <= last; m++) {
       const time = m * a0.step;
       const key = slotKey(0, time, id);
+      const db = this.archives[0]!;
       const rec = Buffer.allocUnsafe(recordBytes(kind));
       // A minute already sampled (poll interval under a minute) is added to; otherwise it is
       // written without reading it first.
-      const stored = since !== undefined && Math.floor(since / a0.step) === m ? this.slots.getBinaryFast(key) : undefined;
+      const stored = since !== undefined && Math.floor(since / a0.step) === m ? db.getBinaryFast(key) : undefined;
       if (stored && stored.length === rec.length && stored.readUInt32BE(0) === time) view(stored).copy(rec);
       else clearAt(kind, rec, 0, time);
       accumulateAt(kind, rec, 0, values, 1);
-      void this.slots.put(key, rec);
+      void db.put(key, rec);
     }
     const weight = last - first + 1;
     for (let a = 1; a < ARCHIVES.length; a++) {
@@ -171,8 +175,9 @@ export class MetricsStore {
   /** A running slot that ended, into its archive (over what was imported there). */
   private flush(kind: Kind, archive: number, id: number, slot: Slot): void {
     const key = slotKey(archive, slot.time, id);
-    mergeUnder(slot, decodeSlot(kind, this.slots.getBinaryFast(key), slot.time));
-    void this.slots.put(key, encodeSlot(kind, slot));
+    const db = this.archives[archive]!;
+    mergeUnder(slot, decodeSlot(kind, db.getBinaryFast(key), slot.time));
+    void db.put(key, encodeSlot(kind, slot));
   }
 
   /**
@@ -193,6 +198,7 @@ export class MetricsStore {
     const now = Math.floor(nowMs / 1000);
     const oldest = (Math.floor(now / a.step) - a.size + 1) * a.step;
     const key = objectKey(remote, objectId);
+    const db = this.archives[archive]!;
     let changed = 0;
     await this.objects.transaction(() => {
       let head = decodeHead(kind, this.objects.getBinaryFast(key));
@@ -208,9 +214,9 @@ export class MetricsStore {
         for (let u = p.time; u < p.time + step; u += a.step) {
           if (u < oldest || u > now) continue;
           const k = slotKey(archive, u, id);
-          const slot = decodeSlot(kind, this.slots.getBinaryFast(k), u);
+          const slot = decodeSlot(kind, db.getBinaryFast(k), u);
           if (!fillFrom(kind, slot, p, cf)) continue;
-          void this.slots.put(k, encodeSlot(kind, slot));
+          void db.put(k, encodeSlot(kind, slot));
           changed++;
         }
       }
@@ -226,7 +232,7 @@ export class MetricsStore {
     const { archive } = TIMEFRAMES[tf];
     const running = archive > 0 ? head.running[archive - 1] : undefined;
     const slots = slotTimes(tf, Math.floor(nowMs / 1000)).map((time) => {
-      const stored = decodeSlot(kind, this.slots.getBinaryFast(slotKey(archive, time, head.id)), time);
+      const stored = decodeSlot(kind, this.archives[archive]!.getBinaryFast(slotKey(archive, time, head.id)), time);
       if (running?.time !== time) return stored;
       mergeUnder(running, stored);
       return running;
@@ -261,7 +267,7 @@ export class MetricsStore {
       await this.objects.transaction(() => {
         for (const { key, id } of doomed.slice(i, i + DELETE_BATCH)) {
           ARCHIVES.forEach((a, archive) => {
-            for (let slot = 0; slot < a.size; slot++) void this.slots.remove(rawSlotKey(archive, slot, id));
+            for (let slot = 0; slot < a.size; slot++) void this.archives[archive]!.remove(rawSlotKey(slot, id));
           });
           void this.objects.remove(key);
         }
@@ -287,19 +293,18 @@ function objectKey(remote: string, objectId: string): string {
 }
 
 /**
- * Slot keys are archive, slot index, object number (7 bytes): one refresh's writes — the
- * same slot of every object — sit side by side, so a refresh of 50,000 guests dirties a few
+ * Slot keys are slot index then object number (6 bytes): one refresh's writes — the same
+ * slot of every object — sit side by side, so a refresh of 50,000 guests dirties a few
  * hundred pages instead of one page per guest.
  */
 function slotKey(archive: number, time: number, id: number): Buffer {
   const a = ARCHIVES[archive]!;
-  return rawSlotKey(archive, Math.floor(time / a.step) % a.size, id);
+  return rawSlotKey(Math.floor(time / a.step) % a.size, id);
 }
 
-function rawSlotKey(archive: number, slot: number, id: number): Buffer {
-  const k = Buffer.allocUnsafe(7);
-  k.writeUInt8(archive, 0);
-  k.writeUInt16BE(slot, 1);
-  k.writeUInt32BE(id, 3);
+function rawSlotKey(slot: number, id: number): Buffer {
+  const k = Buffer.allocUnsafe(6);
+  k.writeUInt16BE(slot, 0);
+  k.writeUInt32BE(id, 2);
   return k;
 }

@@ -13,7 +13,7 @@ export const DB_NAMES = [
 export type DbName = (typeof DB_NAMES)[number];
 
 /** Databases with their own encodings, outside the versioned collections (metrics archives). */
-export const RAW_DB_NAMES = ['metrics-slots', 'metrics-objects'] as const;
+export const RAW_DB_NAMES = ['metrics-1m', 'metrics-30m', 'metrics-12h', 'metrics-objects'] as const;
 export type RawDbName = (typeof RAW_DB_NAMES)[number];
 
 export interface Entry<T> {
@@ -186,6 +186,16 @@ export const MIGRATIONS: readonly Migration[] = [
     // own archives (daemons/api/metrics), so those answers are dropped.
     async up(store) {
       await store.root.openDB({ name: 'metrics' }).drop();
+    },
+  },
+  {
+    version: 3,
+    name: 'metrics archives in one database each',
+    // The archives moved out of the shared `metrics-slots` database (fuller B-tree pages);
+    // the few hours of history kept in the old layout are not carried over.
+    async up(store) {
+      await store.root.openDB({ name: 'metrics-slots' }).drop();
+      await store.root.openDB({ name: 'metrics-objects' }).drop();
     },
   },
 ];
