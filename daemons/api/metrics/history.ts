@@ -10,8 +10,6 @@ import type { Cf, Point, Timeframe } from './archive.ts';
 export const BACKFILL_EVERY_MS: Record<Timeframe, number> = { hour: 60_000, day: 1_800_000, week: 10_800_000, month: 43_200_000, year: 86_400_000 };
 /** A chart waits this long for the remote's RRD, then is answered from the store (the import goes on). */
 const BACKFILL_WAIT_MS = 3000;
-const MAX_BACKFILL_MEMO = 5000;
-const backfilled = new Map<string, number>();
 
 export interface HistoryRequest {
   remote: string;
@@ -33,8 +31,8 @@ export async function metricsHistory(deps: AppDeps, auth: AuthInfo, req: History
   const state = deps.remotes.cache.stateRecord(req.remote)?.status;
   const key = `${req.remote}\u0000${credential ?? ''}\u0000${req.objectId}\u0000${req.timeframe}\u0000${req.cf}`;
   const now = deps.remotes.now();
+  const backfilled = deps.remotes.metrics.backfilled;
   if (req.remotePath && entry.value.enabled && state !== 'down' && now - (backfilled.get(key) ?? -Infinity) >= BACKFILL_EVERY_MS[req.timeframe]) {
-    if (backfilled.size >= MAX_BACKFILL_MEMO) backfilled.delete(backfilled.keys().next().value!);
     backfilled.set(key, now);
     const path = req.remotePath;
     const backfill = (async () => {

@@ -68,6 +68,8 @@ export class MetricsStore {
   private readonly archives: Database<Buffer, Buffer>[];
   private readonly objects: Database<Buffer, string>;
   private readonly lastPrune = new Map<string, number>();
+  /** When a chart last asked a remote's RRD (history.ts): per remote, credential, object, timeframe, cf. */
+  readonly backfilled = new BoundedMap<string, number>(5000);
 
   constructor(store: Store) {
     this.archives = ARCHIVE_DBS.map((name) => store.rawDb<Buffer, Buffer>(name, 'binary', 'binary'));
@@ -280,6 +282,18 @@ export class MetricsStore {
 /** lmdb's fast reads hand out a shared buffer whose `length` (not `byteLength`) is the value's. */
 function view(fast: Buffer): Buffer {
   return Buffer.from(fast.buffer, fast.byteOffset, fast.length);
+}
+
+/** A Map that forgets its oldest entry beyond `max` entries. */
+class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    if (!this.has(key) && this.size >= this.max) this.delete(this.keys().next().value!);
+    return super.set(key, value);
+  }
 }
 
 function u32(n: number): Buffer {
