@@ -46,6 +46,14 @@ test('start a stopped guest of the demo and watch its task finish', async () => 
   await page.getByRole('button', { name: 'Start' }).click();
   await page.getByRole('status', { name: 'Task status' }).getByText('OK').waitFor({ timeout: 60_000 });
   await page.getByLabel('Guest status').getByText('running').waitFor({ timeout: 30_000 });
+  // The guest's own task list has the start, finished, with its log a click away.
+  const tasks = page.getByRole('table', { name: 'Tasks of this guest' });
+  const row = tasks.getByRole('row').filter({ hasText: `start ${guest.vmid}` }).filter({ hasText: 'OK' }).first();
+  await row.waitFor({ timeout: 30_000 });
+  await row.getByRole('button', { name: /^Log/ }).click();
+  // (the log is slotted into st-dialog, so it is found from the element, not the dialog role)
+  await page.locator('st-dialog[heading="Task log"]').getByText('TASK OK').waitFor();
+  await page.keyboard.press('Escape');
   await screenshots(tp, 'guest-demo');
   tp.assertClean();
   await tp.close();

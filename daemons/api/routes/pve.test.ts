@@ -84,6 +84,13 @@ describe('guest actions, migrations and tasks', () => {
     assert.equal(done.status, 'OK');
     assert.ok(done.endtime);
     assert.equal(done['started-by-steward'], true);
+    // What a guest's and a node's page list: filtered by the object and the node.
+    const of = async (qs: string) => (await root('GET', `/remotes/tasks?remote=prod&${qs}`)).body.data.tasks as { id: string; object?: string; node?: string }[];
+    const guestTasks = await of('object=121');
+    assert.ok(guestTasks.some((x) => x.id === id) && guestTasks.every((x) => x.object === '121'), 'the guest\'s own tasks only');
+    const nodeTasks = await of('node=pve-prod-1');
+    assert.ok(nodeTasks.some((x) => x.id === id) && nodeTasks.every((x) => x.node === 'pve-prod-1'));
+    assert.deepEqual(await of('object=121&node=pve-prod-2'), []);
     const end = t.audits.findLast((a) => a.action === 'task.finished')!;
     assert.equal(end.result, 'ok');
     assert.equal(end.auth!.userid, 'root@steward');

@@ -328,6 +328,8 @@ export const routes: Route[] = [
       user: z.string().max(128).optional(),
       status: z.enum(['running', 'ok', 'error']).optional(),
       type: z.string().max(64).optional(),
+      node: z.string().max(63).optional(),
+      object: z.string().max(128).optional().describe('the object a task acts on: a guest\'s vmid, a datastore'),
       start: intParam(0, 1_000_000).default(0),
       limit: intParam(1, 1000).default(50),
     }),
@@ -361,6 +363,8 @@ export const routes: Route[] = [
       const tasks = [...byId.values()].filter((t) =>
         (!query.user || t.user === query.user) &&
         (!query.type || t.type === query.type) &&
+        (!query.node || t.node === query.node) &&
+        (!query.object || t.object === query.object) &&
         (!query.status || (query.status === 'running' ? t.status === 'running' : query.status === 'ok' ? okStatus(t.status) : t.status !== 'running' && !okStatus(t.status))),
       ).sort((a, b) => (b.starttime ?? 0) - (a.starttime ?? 0));
       return { total: tasks.length, tasks: tasks.slice(query.start, query.start + query.limit) };

@@ -10,6 +10,8 @@ import '../components/st-dialog.ts';
 import '../components/st-rrd.ts';
 import type { StDialog } from '../components/st-dialog.ts';
 import '../components/st-task-log.ts';
+import '../components/st-task-table.ts';
+import type { StTaskTable } from '../components/st-task-table.ts';
 import { ratio, usageBar } from '../components/st-usage.ts';
 import { bytes, duration, statusClass } from '../lib/format.ts';
 import { notify, notifyError } from '../lib/notify.ts';
@@ -140,6 +142,10 @@ export class StViewGuest extends LitElement {
     }
   }
 
+  private get taskTable(): StTaskTable | null {
+    return this.renderRoot.querySelector<StTaskTable>('st-task-table');
+  }
+
   private get label(): string {
     return this.status?.name ?? this.params.vmid;
   }
@@ -176,6 +182,7 @@ export class StViewGuest extends LitElement {
     try {
       const upid = await guestAction(this.params.remote, this.params.type, this.params.vmid, action, body);
       this.upid = upid;
+      void this.taskTable?.load();
       trackTask(upid);
       notify('info', `${action} of ${this.label} started`);
     } catch (err) {
@@ -236,7 +243,7 @@ export class StViewGuest extends LitElement {
       <p class="muted">on <a href="/remotes/${encodeURIComponent(remote)}">${remote}</a>${s?.node ? html` / node ${s.node}` : nothing}</p>
       ${this.error ? html`<div class="error-box" role="alert">${this.error}</div>` : nothing}
       ${this.renderActions()}
-      ${this.upid ? html`<section class="card" aria-label="Task"><st-task-log .upid=${this.upid} @task-done=${() => void this.loadStatus()}></st-task-log></section>` : nothing}
+      ${this.upid ? html`<section class="card" aria-label="Task"><st-task-log .upid=${this.upid} @task-done=${() => { void this.loadStatus(); void this.taskTable?.load(); }}></st-task-log></section>` : nothing}
       <div class="grid">
         <section class="card" aria-label="Status">
           <h2>Status</h2>
@@ -256,6 +263,10 @@ export class StViewGuest extends LitElement {
             .map(([k, v]) => html`<dt>${k}</dt><dd class="mono">${String(v)}</dd>`)}</dl>
         </section>
         <st-rrd class="wide" kind="guest" url="${this.base}/rrddata"></st-rrd>
+        <section class="card wide" aria-label="Tasks of this guest">
+          <h2>Tasks</h2>
+          <st-task-table label="Tasks of this guest" limit="20" .filter=${{ remote, object: vmid }}></st-task-table>
+        </section>
       </div>
       ${this.renderMigrate()}`;
   }

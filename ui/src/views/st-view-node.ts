@@ -2,6 +2,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { api, errorText, path } from '../api/client.ts';
 import '../components/st-rrd.ts';
+import '../components/st-task-table.ts';
 import { ratio, usageBar } from '../components/st-usage.ts';
 import { age, bytes, duration } from '../lib/format.ts';
 import { baseStyles, usageStyles } from '../lib/styles.ts';
@@ -83,6 +84,10 @@ export class StViewNode extends LitElement {
             : html`<p>No pending updates.</p>`}
         </section>
         <st-rrd class="wide" kind="node" url=${path`/pve/remotes/${remote}/nodes/${node}/rrddata`}></st-rrd>
+        <section class="card wide" aria-label="Tasks on this node">
+          <h2>Tasks</h2>
+          <st-task-table label="Tasks on this node" limit="20" .filter=${{ remote, node }}></st-task-table>
+        </section>
       </div>`;
   }
 }

@@ -1,10 +1,11 @@
 // A remote's page: health with the age of its data and each endpoint's state, a refresh-now
-// button, its nodes, and a link to its resources.
+// button, its nodes, its recent tasks, and a link to its resources.
 import { LitElement, css, html, nothing } from 'lit';
 import { api, errorText, path } from '../api/client.ts';
 import { listResources } from '../api/resources.ts';
 import type { RemoteState, Resource } from '../api/resources.ts';
 import { session } from '../api/session.ts';
+import '../components/st-task-table.ts';
 import { ratio, usageBar } from '../components/st-usage.ts';
 import { age, duration, statusClass } from '../lib/format.ts';
 import { notify, notifyError } from '../lib/notify.ts';
@@ -19,6 +20,7 @@ export class StViewRemote extends LitElement {
     :host { display: block; }
     .head h1 { margin: 0; }
     .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(24rem, 100%), 1fr)); gap: 1rem; margin-top: 1rem; }
+    .wide { grid-column: 1 / -1; }
     dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.35rem 1rem; margin: 0; }
     dt { color: var(--st-text-muted); }
     dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
@@ -112,6 +114,10 @@ export class StViewRemote extends LitElement {
               <td><span class="badge ${statusClass(n.status)}">${n.status}</span></td>
               <td>${usageBar(n.cpu, 'CPU')}</td><td>${usageBar(ratio(n.mem, n.maxmem), 'Memory')}</td><td>${duration(n.uptime)}</td></tr>`)}</tbody>
           </table>
+        </section>
+        <section class="card wide" aria-label="Tasks of this remote">
+          <h2>Tasks</h2>
+          <st-task-table label="Tasks of this remote" limit="20" .filter=${{ remote: r }}></st-task-table>
         </section>
       </div>`;
   }
