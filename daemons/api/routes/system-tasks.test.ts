@@ -3,18 +3,15 @@
 // task log under /system/tasks shows them before the task ends.
 import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { call, testDeps } from '../../../tests/fixtures/api-deps.ts';
 import type { TestDeps } from '../../../tests/fixtures/api-deps.ts';
+import { attachPrivd } from '../../../tests/fixtures/privd-for-app.ts';
+import type { AttachedPrivd } from '../../../tests/fixtures/privd-for-app.ts';
 import { parseConfig } from '../../common/config.ts';
 import { Logger } from '../../common/log.ts';
-import { HANDLERS } from '../../priv/methods/index.ts';
-import { RpcServer } from '../../priv/rpc-server.ts';
-import type { PrivdEnv } from '../../priv/method.ts';
 import { createApp } from '../app.ts';
-import { PrivdClient } from '../privd-client.ts';
 import { HostTasks, INTERRUPTED, TASKS_KEPT, hostTasksOf } from '../tasks/host-tasks.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -22,8 +19,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('/system/tasks: apt-get update with a live log', () => {
   let t: TestDeps;
   let app: ReturnType<typeof createApp>;
-  let server: net.Server;
-  let privdEnv: PrivdEnv;
+  let privd: AttachedPrivd;
   let modeFile: string;
 
   before(async () => {
@@ -40,19 +36,12 @@ esac
 `);
     chmodSync(aptGet, 0o755);
     const config = parseConfig('', 'test', { APT_GET: aptGet, APT_UPDATE_TIMEOUT: '2' });
-    privdEnv = { config, configFile: '/dev/null', apiGid: undefined, now: Date.now };
-    const rpc = new RpcServer(HANDLERS, new Logger(), privdEnv);
-    const sock = join(t.dir, 'privd.sock');
-    server = net.createServer((c) => rpc.serve(c));
-    await new Promise<void>((r) => server.listen(sock, r));
-    t.deps.privd = PrivdClient.forSocket(sock, new Logger(), 5000);
-    t.deps.config = config;
+    privd = await attachPrivd(t, config);
     t.grants.set('auditor@steward', [{ path: '/system', role: 'Audit' }]);
     app = createApp(t.deps);
   });
   after(async () => {
-    t.deps.privd.close();
-    server.close();
+    privd.close();
     await t.close();
   });
 

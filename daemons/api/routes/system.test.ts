@@ -2,23 +2,20 @@
 // programs (apt-get) are fixture scripts; the certificate upload writes real files.
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { call, testDeps } from '../../../tests/fixtures/api-deps.ts';
 import type { TestDeps } from '../../../tests/fixtures/api-deps.ts';
+import { attachPrivd } from '../../../tests/fixtures/privd-for-app.ts';
+import type { AttachedPrivd } from '../../../tests/fixtures/privd-for-app.ts';
 import { parseConfig } from '../../common/config.ts';
 import { selfSignedCertificate } from '../../common/certificate.ts';
-import { Logger } from '../../common/log.ts';
-import { HANDLERS } from '../../priv/methods/index.ts';
-import { RpcServer } from '../../priv/rpc-server.ts';
 import { createApp } from '../app.ts';
-import { PrivdClient } from '../privd-client.ts';
 
 describe('/system', () => {
   let t: TestDeps;
   let app: ReturnType<typeof createApp>;
-  let server: net.Server;
+  let privd: AttachedPrivd;
   before(async () => {
     t = await testDeps();
     const aptGet = join(t.dir, 'apt-get');
@@ -27,18 +24,12 @@ describe('/system', () => {
     const config = parseConfig('', 'test', { APT_GET: aptGet, SYSTEMCTL: '/bin/true', CERT_FILE: join(t.dir, 'api.pem'), KEY_FILE: join(t.dir, 'api.key') });
     const first = selfSignedCertificate({ hostname: 'first.example.test' });
     writeFileSync(config.CERT_FILE, first.cert);
-    const rpc = new RpcServer(HANDLERS, new Logger(), { config, configFile: '/dev/null', apiGid: undefined, now: Date.now });
-    const sock = join(t.dir, 'privd.sock');
-    server = net.createServer((c) => rpc.serve(c));
-    await new Promise<void>((r) => server.listen(sock, r));
-    t.deps.privd = PrivdClient.forSocket(sock, new Logger(), 5000);
-    t.deps.config = config;
+    privd = await attachPrivd(t, config);
     t.grants.set('auditor@steward', [{ path: '/system', role: 'Audit' }]);
     app = createApp(t.deps);
   });
   after(async () => {
-    t.deps.privd.close();
-    server.close();
+    privd.close();
     await t.close();
   });
 
