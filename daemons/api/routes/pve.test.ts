@@ -269,7 +269,7 @@ describe('guest actions, migrations and tasks', () => {
     later();
     await restarted.poll();
     assert.equal(restarted.get(id)!.status, 'VM 117 already running');
-    assert.equal((await root('GET', '/remotes/tasks?status=error&type=qemustart')).body.data.tasks.some((x: { id: string }) => x.id === id), true);
+    assert.equal((await root('GET', '/remotes/tasks?status=error&type=qmstart')).body.data.tasks.some((x: { id: string }) => x.id === id), true);
     const end = t.audits.findLast((a) => a.action === 'task.finished' && a.target === `/remotes/prod/tasks/${task(id).upid}`)!;
     assert.equal(end.result, 'error');
     assert.equal(end.error, 'VM 117 already running');

@@ -51,7 +51,10 @@ function who(auth: AuthInfo): string {
 async function started(deps: AppDeps, auth: AuthInfo, remote: string, credential: string | null, node: string, type: string, object: string, upid: unknown): Promise<string> {
   if (typeof upid !== 'string') throw new ApiError('remote_error', `${remote}: the remote answered no task id`);
   const { node: upidNode } = splitTaskId(upid, remote);
-  const rec = await deps.remotes.tasks.record({ remote, upid, node: upidNode || node, type, object, user: who(auth), credential });
+  // The remote's own task type (qmstart, vzshutdown, qmigrate…) from its UPID, as its task
+  // list names it, so filters by type find Steward's tasks and the remote's alike.
+  const upidType = upid.replace(/^[^!]*!(?=UPID:)/, '').split(':')[5];
+  const rec = await deps.remotes.tasks.record({ remote, upid, node: upidNode || node, type: upidType || type, object, user: who(auth), credential });
   return rec.id;
 }
 
