@@ -10,19 +10,22 @@ const d = await startDaemonAtScale();
 try {
   await settle(2000);
   const idle = d.rssMb();
+  const idleSplit = d.rssSplitMb();
   const status = await d.addRemotes();
   const guests = status.qemu.total + status.lxc.total;
   const first = d.rssMb();
   // A second full refresh: the previous snapshot becomes garbage while the new one is built.
   await d.refreshAll();
   const second = d.rssMb();
+  const secondSplit = d.rssSplitMb();
   await settle(10_000);
   const later = d.rssMb();
   const peak = d.peakRssMb();
   const line = (label: string, mb: number) => `${label}: ${mb.toFixed(0)} MB (${(mb / idle).toFixed(2)}× idle, +${(mb - idle).toFixed(0)} MB)`;
-  console.log(`steward-api RSS, idle with no remote (baseline): ${idle.toFixed(0)} MB`);
+  const split = (x: { anon: number; file: number }) => `anonymous ${x.anon.toFixed(0)} MB + file-backed ${x.file.toFixed(0)} MB`;
+  console.log(`steward-api RSS, idle with no remote (baseline): ${idle.toFixed(0)} MB (${split(idleSplit)})`);
   console.log(line(`after the first refresh of ${d.remotes.length} remotes / ${guests.toLocaleString('en-US')} guests`, first));
-  console.log(line('after a second full refresh', second));
+  console.log(`${line('after a second full refresh', second)} (${split(secondSplit)})`);
   console.log(line('10 s later', later));
   console.log(`${line('peak (VmHWM)', peak)} — goal ≤ ${GOAL_MB} MB after a refresh: ${Math.max(first, second, later) <= GOAL_MB ? 'met' : 'MISSED'}`);
 } finally {

@@ -23,6 +23,8 @@ export interface DaemonAtScale {
   rssMb(): number;
   /** The most it has held so far (VmHWM), in MiB. */
   peakRssMb(): number;
+  /** VmRSS split into anonymous memory (JS heap, malloc) and file pages (node binary, LMDB map), in MiB. */
+  rssSplitMb(): { anon: number; file: number };
   /** Adds every simulated remote and waits until each has been refreshed; resolves with the counts. */
   addRemotes(): Promise<ResourceStatus>;
   /** Refreshes every remote now and waits until each has finished. */
@@ -31,7 +33,7 @@ export interface DaemonAtScale {
 }
 
 /** A memory figure of a process from /proc (VmRSS now, VmHWM its peak), in MiB. */
-export function processMemoryMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+export function processMemoryMb(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile' = 'VmRSS'): number {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 }
 
@@ -69,6 +71,7 @@ async function loggedIn(stack: Stack, sim: { remotes: ScaleRemote[]; stop(): voi
     headers,
     rssMb: () => processMemoryMb(stack.api.child.pid!),
     peakRssMb: () => processMemoryMb(stack.api.child.pid!, 'VmHWM'),
+    rssSplitMb: () => ({ anon: processMemoryMb(stack.api.child.pid!, 'RssAnon'), file: processMemoryMb(stack.api.child.pid!, 'RssFile') }),
     async addRemotes() {
       for (const r of sim.remotes) {
         const res = await request(`${stack.url}/api2/json/remotes`, {

@@ -4,7 +4,7 @@
 // tests and by `make demo`.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -50,9 +50,26 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/**
+ * How the daemon's systemd unit runs it: Node's own flags on its ExecStart line and its
+ * Environment= settings, so tests and benchmarks run it as installed.
+ */
+export function unitCommand(file: string): { flags: string[]; env: Record<string, string> } {
+  const unit = readFileSync(join(REPO, 'systemd', file.replace(/\.mjs$/, '.service')), 'utf8');
+  const exec = /^ExecStart=\/usr\/bin\/node\s+(.*)$/m.exec(unit);
+  if (!exec) throw new Error(`no ExecStart=/usr/bin/node line in the unit of ${file}`);
+  const words = exec[1]!.trim().split(/\s+/);
+  const script = words.findIndex((w) => w.endsWith(`/${file}`));
+  if (script < 0) throw new Error(`the unit of ${file} does not start it`);
+  const env: Record<string, string> = {};
+  for (const m of unit.matchAll(/^Environment=([A-Z_]+)=(\S*)$/gm)) env[m[1]!] = m[2]!;
+  return { flags: words.slice(0, script), env };
+}
+
 function daemon(name: string, file: string, args: string[], env: NodeJS.ProcessEnv, opts: { uid?: number; gid?: number; echo?: boolean }): Daemon {
-  const child = spawn(process.execPath, [join(DIST, 'lib', file), ...args], {
-    env,
+  const unit = unitCommand(file);
+  const child = spawn(process.execPath, [...unit.flags, join(DIST, 'lib', file), ...args], {
+    env: { ...unit.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
   });
