@@ -44,8 +44,10 @@ export function nodeCertificate(hostname: string, ips: string[] = ['127.0.0.1'],
   const spki = asn1.fromDer(forge.util.createBuffer(bin(publicKey.export({ type: 'spki', format: 'der' }))));
   const now = Date.now();
   const sigAlg = seq([oid('1.2.840.10045.4.3.2')]);
+  // A DER INTEGER: positive (top bit clear) and minimal (no leading zero byte), or OpenSSL
+  // refuses the certificate (ERR_OSSL_ASN1_ILLEGAL_PADDING) — so the first byte is 0x40–0x7f.
   const serial = randomBytes(16);
-  serial[0]! &= 0x7f;
+  serial[0] = (serial[0]! & 0x3f) | 0x40;
   const san = seq([
     ...[hostname, 'localhost'].map((d) => asn1.create(C.CONTEXT_SPECIFIC, 2, false, d)),
     ...ips.map((ip) => asn1.create(C.CONTEXT_SPECIFIC, 7, false, ipBytes(ip))),
