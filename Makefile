@@ -44,7 +44,7 @@ E2E_FILES = $(shell find tests/e2e -name '*.e2e.ts' | sort)
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-test-e2e: build /usr/bin/chromium
+test-e2e: build /usr/bin/chromium /usr/bin/pebble
 	$(TSX) --test --test-concurrency=1 --test-reporter=spec $(E2E_FILES)
 
 demo: build

@@ -5,11 +5,11 @@
 // filters and follows, and the ACME page registers, orders (its log), shows the new issuer
 // on the host page, and revokes.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { freePort, PEBBLE, startPebble } from '../harness/pebble.ts';
+import { freePort, startPebble } from '../harness/pebble.ts';
 import type { Pebble } from '../harness/pebble.ts';
 import { openPage, screenshots } from './browser.ts';
 import { login, useSuite } from './session.ts';
@@ -17,7 +17,6 @@ import { login, useSuite } from './session.ts';
 const ADMIN = 'admin@steward';
 const PASSWORD = 'host pages secret 1';
 const DOMAIN = 'steward.example.test';
-const hasPebble = existsSync(PEBBLE);
 
 let fixtures: string;
 let pebble: Pebble | undefined;
@@ -56,12 +55,10 @@ emit steward-api.service 6 "tick $n" $now`);
     const httpPort = await freePort();
     const extraConfig: Record<string, string> = { APT_GET: aptGet, JOURNALCTL: journalctl, SYSTEMCTL: systemctl, ACME_HTTP_PORT: String(httpPort) };
     const env: Record<string, string> = {};
-    if (hasPebble) {
-      pebble = await startPebble({ httpPort });
-      await pebble.addA(DOMAIN);
-      writeFileSync(join(fixtures, 'pebble-ca.pem'), pebble.listenerCa, { mode: 0o644 });
-      env.NODE_EXTRA_CA_CERTS = join(fixtures, 'pebble-ca.pem');
-    }
+    pebble = await startPebble({ httpPort });
+    await pebble.addA(DOMAIN);
+    writeFileSync(join(fixtures, 'pebble-ca.pem'), pebble.listenerCa, { mode: 0o644 });
+    env.NODE_EXTRA_CA_CERTS = join(fixtures, 'pebble-ca.pem');
     return { extraConfig, env };
   },
 });
@@ -164,7 +161,7 @@ test('journal: Steward\'s units, filtered by unit, priority and text, and follow
   await tp.close();
 });
 
-test('ACME page against Pebble: register, order with its log, new issuer on the host page, revoke', { skip: !hasPebble && 'pebble is not installed' }, async () => {
+test('ACME page against Pebble: register, order with its log, new issuer on the host page, revoke', async () => {
   const tp = await openPage(suite.browser, suite.stack);
   const { page } = tp;
   await login(page, ADMIN, PASSWORD);

@@ -4,7 +4,7 @@
 // fails validation quickly. http-01 validation goes to `httpPort` (privd's responder there).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +56,8 @@ function run(file: string, args: string[], env: Record<string, string> = {}) {
 }
 
 export async function startPebble(opts: { httpPort: number }): Promise<Pebble> {
+  // The Makefile installs Debian's pebble for every target that runs these tests: missing, it fails loudly.
+  if (!existsSync(PEBBLE)) throw new Error(`${PEBBLE} is missing: run the tests through make (it installs Debian's pebble)`);
   const dir = mkdtempSync(join(tmpdir(), 'steward-pebble-'));
   const [listen, mgmt, dns, dnsMgmt, tlsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   const tls = selfSignedCertificate({ hostname: 'localhost', altNames: ['127.0.0.1'] });

@@ -4,14 +4,14 @@
 // to the API sees Pebble's certificate while a keep-alive connection opened before keeps
 // working on its old session.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import tls from 'node:tls';
 import { request } from '../harness/https.ts';
-import { freePort, PEBBLE, startPebble } from '../harness/pebble.ts';
+import { freePort, startPebble } from '../harness/pebble.ts';
 import type { Pebble } from '../harness/pebble.ts';
 import { startStack } from '../harness/stack.ts';
 import type { Stack } from '../harness/stack.ts';
@@ -31,7 +31,7 @@ function peerCertificate(url: string): Promise<tls.PeerCertificate> {
   });
 }
 
-describe('ACME with the real daemons and Pebble', { skip: !existsSync(PEBBLE) && 'pebble is not installed (make deb-tools)' }, () => {
+describe('ACME with the real daemons and Pebble', () => {
   let stack: Stack;
   let pebble: Pebble;
   let headers: Record<string, string>;

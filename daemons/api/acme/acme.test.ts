@@ -3,7 +3,7 @@
 // files), pebble-challtestsrv as Pebble's DNS. Renewal runs with an injected clock.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import acme from 'acme-client';
 import { call, testDeps } from '../../../tests/fixtures/api-deps.ts';
 import type { TestDeps } from '../../../tests/fixtures/api-deps.ts';
-import { freePort, PEBBLE, startPebble } from '../../../tests/harness/pebble.ts';
+import { freePort, startPebble } from '../../../tests/harness/pebble.ts';
 import type { Pebble } from '../../../tests/harness/pebble.ts';
 import { parseConfig } from '../../common/config.ts';
 import { selfSignedCertificate } from '../../common/certificate.ts';
@@ -26,7 +26,7 @@ import { AcmeRenewal } from './renewal.ts';
 const DOMAIN = 'steward.example.test';
 const DAY = 86_400_000;
 
-describe('ACME against Pebble', { skip: !existsSync(PEBBLE) && 'pebble is not installed (make deb-tools)' }, () => {
+describe('ACME against Pebble', () => {
   let t: TestDeps;
   let app: ReturnType<typeof createApp>;
   let server: net.Server;
