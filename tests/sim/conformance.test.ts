@@ -160,6 +160,7 @@ test('PBS: every served operation answers as its schema says', async () => {
     ['GET', '/status/datastore-usage'],
     ['GET', '/admin/gc'],
     ['GET', '/admin/gc', { store: 'lab' }],
+    ['GET', '/admin/datastore/lab/gc'],
     ['GET', '/admin/verify'],
     ['GET', '/admin/prune'],
     ['GET', '/admin/sync'],

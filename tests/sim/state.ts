@@ -163,6 +163,8 @@ export interface Datastore {
   used: number;
   gcSchedule: string;
   gcError?: string;
+  /** Set by tests: the datastore cannot be opened (unmounted disk, missing chunk store) — this message. */
+  unavailable?: string;
   comment?: string;
   snapshots: Snapshot[];
   keepDaily: number;

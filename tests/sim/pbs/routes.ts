@@ -92,6 +92,8 @@ function nextRun(ctx: Ctx, hour: number): number {
 function datastoreUsage(ctx: Ctx): unknown[] {
   const t = now(ctx);
   return pbs(ctx).datastores.filter((d) => canSeeStore(ctx, d.name)).map((d) => {
+    // proxmox-backup DataStoreStatusListItem::empty: a store that cannot be opened has its name and the error, no figures.
+    if (d.unavailable) return { store: d.name, error: d.unavailable, 'mount-status': 'nonremovable', 'backend-type': 'filesystem' };
     const f = dsFigures(d, t);
     const start = Math.floor(t / 1000 / 86_400) * 86_400 - 30 * 86_400;
     // Usage of the last 30 days, rising towards today: the basis of the "full in" estimate.
@@ -108,8 +110,9 @@ function datastoreUsage(ctx: Ctx): unknown[] {
       'estimated-full-date': growthPerDay > 0 ? Math.floor(t / 1000 + (f.avail / growthPerDay) * 86_400) : 0,
       'gc-status': gcStatus(ctx, d),
       'mount-status': 'nonremovable',
+      // No `error` for a failed GC: PBS sets it only when the datastore itself cannot be
+      // read; a failed GC shows in the GC status (last-run-state) and in its task.
       'backend-type': 'filesystem',
-      ...(d.gcError ? { error: d.gcError } : {}),
     };
   });
 }
@@ -166,6 +169,7 @@ function snapshots(ctx: Ctx): unknown[] {
 
 function dsStatus(ctx: Ctx): unknown {
   const ds = store(ctx);
+  if (ds.unavailable) throw new HttpError(400, ds.unavailable);
   const f = dsFigures(ds, now(ctx));
   const out: Record<string, unknown> = { ...f, 'backend-type': 'filesystem' };
   if (ctx.params.verbose) {
@@ -208,13 +212,16 @@ function storeFilter(ctx: Ctx) {
   return (d: Datastore) => (!ctx.params.store || d.name === ctx.params.store) && canSeeStore(ctx, d.name);
 }
 
+/** One datastore's GC job: its statistics, schedule and how the last run ended. */
+function gcJob(ctx: Ctx, d: Datastore): Record<string, unknown> {
+  const last = lastRun(ctx, d.last.gc);
+  const t = d.last.gc ? ctx.world.tasks.byUpid.get(d.last.gc) : undefined;
+  const { 'last-run-upid': _u, ...lastState } = last;
+  return { store: d.name, schedule: d.gcSchedule, ...gcStatus(ctx, d), ...lastState, ...(t?.endtime ? { duration: t.endtime - t.starttime } : {}), 'next-run': nextRun(ctx, 2) };
+}
+
 function gcJobs(ctx: Ctx): unknown[] {
-  return pbs(ctx).datastores.filter(storeFilter(ctx)).map((d) => {
-    const last = lastRun(ctx, d.last.gc);
-    const t = d.last.gc ? ctx.world.tasks.byUpid.get(d.last.gc) : undefined;
-    const { 'last-run-upid': _u, ...lastState } = last;
-    return { store: d.name, schedule: d.gcSchedule, ...gcStatus(ctx, d), ...lastState, ...(t?.endtime ? { duration: t.endtime - t.starttime } : {}), 'next-run': nextRun(ctx, 2) };
-  });
+  return pbs(ctx).datastores.filter(storeFilter(ctx)).map((d) => gcJob(ctx, d));
 }
 
 function verifyJobs(ctx: Ctx): unknown[] {
@@ -335,6 +342,7 @@ export const pbsRoutes: RouteTable = {
   'GET /admin/datastore/{store}/groups': groups,
   'GET /admin/datastore/{store}/snapshots': snapshots,
   'GET /admin/datastore/{store}/rrd': dsRrd,
+  'GET /admin/datastore/{store}/gc': (ctx) => gcJob(ctx, store(ctx)),
   'GET /status/datastore-usage': datastoreUsage,
   'GET /admin/gc': gcJobs,
   'GET /admin/verify': verifyJobs,
