@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ApiError } from '../../../shared/errors.ts';
 import { intParam, pveBool, safeId } from '../../../shared/formats.ts';
 import type { AppDeps } from '../deps.ts';
-import { defineRoute } from '../framework/route.ts';
+import { defineRoute, fillTemplate } from '../framework/route.ts';
 import type { Route } from '../framework/route.ts';
 import type { AuthInfo } from '../framework/types.ts';
 import type { RemoteClient } from '../remotes/client.ts';
@@ -222,6 +222,28 @@ function guestRoutes(kind: Kind): Route[] {
   return routes;
 }
 
+/**
+ * The metrics history of a node or of something on it (`sub` below /nodes/{node}): Steward's
+ * own history of `objectId`, filled from the remote's rrddata at the same path.
+ */
+function nodeRrdRoute<P extends typeof NodeParams>(sub: string, summary: string, params: P, objectId: (p: z.infer<P>) => string): Route {
+  return defineRoute({
+    method: 'GET',
+    path: `/pve/remotes/{remote}/nodes/{node}${sub}/rrddata`,
+    summary,
+    tags: ['pve', 'metrics'],
+    params,
+    query: RrdQuery,
+    output: RrdPoints,
+    permission: { path: '/remotes/{remote}', privilege: 'audit' },
+    audit: false,
+    handler: async ({ deps, auth, params: p, query }) => {
+      clientFor(deps, auth, p.remote);
+      return metricsHistory(deps, auth, { remote: p.remote, objectId: objectId(p as z.infer<P>), remotePath: fillTemplate(`/nodes/{node}${sub}/rrddata`, p), ...query });
+    },
+  });
+}
+
 const TaskOut = z.object({
   id: z.string(), remote: z.string(), 'remote-type': z.enum(['pve', 'pbs']), upid: z.string(), node: z.string().optional(), type: z.string().optional(), object: z.string().optional(),
   user: z.string().optional(), starttime: z.number().optional(), endtime: z.number().optional(), status: z.string(),
@@ -242,36 +264,8 @@ export const routes: Route[] = [
     audit: false,
     handler: async ({ deps, auth, params }) => ((await clientFor(deps, auth, params.remote).client.get(`/nodes/${params.node}/status`)) ?? {}) as Record<string, unknown>,
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/pve/remotes/{remote}/nodes/{node}/rrddata',
-    summary: "A node's metrics history for a timeframe",
-    tags: ['pve', 'metrics'],
-    params: NodeParams,
-    query: RrdQuery,
-    output: RrdPoints,
-    permission: { path: '/remotes/{remote}', privilege: 'audit' },
-    audit: false,
-    handler: async ({ deps, auth, params, query }) => {
-      clientFor(deps, auth, params.remote);
-      return metricsHistory(deps, auth, { remote: params.remote, objectId: `node/${params.node}`, remotePath: `/nodes/${params.node}/rrddata`, ...query });
-    },
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/pve/remotes/{remote}/nodes/{node}/storage/{storage}/rrddata',
-    summary: "A storage's usage history (used, total) on one node for a timeframe",
-    tags: ['pve', 'metrics'],
-    params: NodeParams.extend({ storage: storageId }),
-    query: RrdQuery,
-    output: RrdPoints,
-    permission: { path: '/remotes/{remote}', privilege: 'audit' },
-    audit: false,
-    handler: async ({ deps, auth, params, query }) => {
-      clientFor(deps, auth, params.remote);
-      return metricsHistory(deps, auth, { remote: params.remote, objectId: `storage/${params.node}/${params.storage}`, remotePath: `/nodes/${params.node}/storage/${params.storage}/rrddata`, ...query });
-    },
-  }),
+  nodeRrdRoute('', "A node's metrics history for a timeframe", NodeParams, (p) => `node/${p.node}`),
+  nodeRrdRoute('/storage/{storage}', "A storage's usage history (used, total) on one node for a timeframe", NodeParams.extend({ storage: storageId }), (p) => `storage/${p.node}/${p.storage}`),
   defineRoute({
     method: 'GET',
     path: '/pve/remotes/{remote}/nodes/{node}/tasks',
