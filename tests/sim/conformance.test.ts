@@ -44,6 +44,7 @@ test('PVE: every served operation answers as its schema says', async () => {
     ...(['vm', 'storage', 'node', 'sdn'] as const).map((type): Req => ['GET', '/cluster/resources', { type }]),
     ['GET', '/cluster/tasks'],
     ['GET', '/cluster/backup'],
+    ['GET', '/cluster/backup-info/not-backed-up'],
     ['GET', '/pools'],
     ['GET', '/pools', { poolid: 'customer-a' }],
     ['GET', '/pools', { poolid: 'infra', type: 'qemu' }],

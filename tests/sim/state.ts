@@ -513,8 +513,9 @@ function fakeVerifyUpid(pbs: PbsState, store: string, t: number): string {
   return `UPID:${pbs.nodes[0].name}:000003E8:00000064:00000001:${t.toString(16).toUpperCase().padStart(8, '0')}:verificationjob:${store}\\x3av-${store}:root@pam:`;
 }
 
+/** vzdump's get_included_guests: `all` minus the job's exclude list (the guests marked noBackup). */
 export function jobCovers(job: BackupJob, g: Guest): boolean {
-  if (job.all) return true;
+  if (job.all) return !g.noBackup;
   if (job.pool) return g.pool === job.pool;
   return job.vmid?.includes(g.vmid) ?? false;
 }

@@ -93,6 +93,8 @@ function nodesList(ctx: Ctx): unknown[] {
 function backupJobs(ctx: Ctx): unknown[] {
   const r = pve(ctx);
   const nowS = Math.floor(nowMs(ctx) / 1000);
+  // An `all` job lists the guests marked noBackup as its exclusions, as the PVE GUI writes them.
+  const excluded = [...r.guests.values()].filter((g) => g.noBackup).map((g) => g.vmid).sort((a, b) => a - b);
   return r.backupJobs.map((j) => {
     const [hh, mm] = /^(\d{1,2}):(\d{2})$/.exec(j.schedule)?.slice(1).map(Number) ?? [21, 0];
     const today = nowS - (nowS % 86_400) + hh! * 3600 + mm! * 60;
@@ -107,12 +109,27 @@ function backupJobs(ctx: Ctx): unknown[] {
       'fleecing': 'enabled=0',
       'notes-template': '{{guestname}}',
       ...(j.all ? { all: 1 } : {}),
+      ...(j.all && excluded.length ? { exclude: excluded.join(',') } : {}),
       ...(j.pool ? { pool: j.pool } : {}),
       ...(j.vmid ? { vmid: j.vmid.join(',') } : {}),
       ...(j.comment ? { comment: j.comment } : {}),
       ...(j.enabled ? { 'next-run': today > nowS ? today : today + 86_400 } : {}),
     };
   });
+}
+
+/**
+ * pve-manager PVE::API2::BackupInfo get_guests_not_in_backup: every guest that no job
+ * (enabled or not) includes, with its name. Sys.Audit on / is checked by the schema.
+ */
+function notBackedUp(ctx: Ctx): unknown[] {
+  const r = pve(ctx);
+  const out: Record<string, unknown>[] = [];
+  for (const g of [...r.guests.values()].sort((a, b) => a.vmid - b.vmid)) {
+    if (r.backupJobs.some((j) => jobCovers(j, g))) continue;
+    out.push({ vmid: g.vmid, type: g.type, ...(g.name ? { name: g.name } : {}) });
+  }
+  return out;
 }
 
 function pools(ctx: Ctx): unknown[] {
@@ -164,6 +181,7 @@ export const clusterRoutes: RouteTable = {
   'GET /cluster/resources': resources,
   'GET /cluster/tasks': clusterTasks,
   'GET /cluster/backup': backupJobs,
+  'GET /cluster/backup-info/not-backed-up': notBackedUp,
   'GET /pools': pools,
   'GET /nodes': nodesList,
   'POST /access/ticket': login,
