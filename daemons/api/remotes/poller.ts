@@ -1,13 +1,14 @@
 // Refreshes every enabled remote on its interval: different remotes concurrently (bounded),
 // one refresh at a time per remote (a "refresh now" during a refresh joins it). A failed
 // refresh marks the remote down with its error and keeps the last good snapshot. Slower
-// items (updates, subscription) are fetched on the remote's slow interval.
+// items (updates, subscription, backups) are fetched on the remote's slow interval.
 import { ApiError } from '../../../shared/errors.ts';
 import type { Resource } from '../../../shared/resources.ts';
 import type { Logger } from '../../common/log.ts';
 import type { MetricsStore } from '../metrics/metrics-store.ts';
 import type { Entry } from '../store/store.ts';
 import { pbsDatastoreResource, pbsNodeResource, pveResource } from '../resources/normalize.ts';
+import { fetchPbsBackups, fetchPveBackups } from './backups.ts';
 import type { ClientPool } from './client-pool.ts';
 import type { RemoteClient } from './client.ts';
 import { Limiter } from './limiter.ts';
@@ -77,7 +78,7 @@ export class Poller {
     return state?.status !== 'down' && state?.lastSuccess !== undefined && now - (this.lastSlow.get(remote.id) ?? 0) >= remote['slow-interval'] * 1000;
   }
 
-  /** The slower items (updates, subscription) of one remote, in their own turn of the limiter. */
+  /** The slower items (updates, subscription, backups) of one remote, in their own turn of the limiter. */
   refreshSlow(id: string): Promise<void> {
     const key = `slow\u0000${id}`;
     const current = this.running.get(key);
@@ -85,7 +86,11 @@ export class Poller {
     const p = this.limiter.run(async () => {
       const entry = this.repo.get(id);
       this.lastSlow.set(id, this.opts.now());
-      await this.fetchSlow(this.clients.client(entry, null), entry.value).catch((err: unknown) => this.log.warn('slow refresh failed', { remote: id, error: String(err) }));
+      const client = this.clients.client(entry, null);
+      await Promise.all([
+        this.fetchSlow(client, entry.value).catch((err: unknown) => this.log.warn('slow refresh failed', { remote: id, error: String(err) })),
+        this.fetchBackups(client, entry.value).catch((err: unknown) => this.log.warn('backups refresh failed', { remote: id, error: String(err) })),
+      ]);
       return this.cache.stateRecord(id)!;
     }).finally(() => this.running.delete(key));
     this.running.set(key, p);
@@ -229,6 +234,16 @@ export class Poller {
       };
     }));
     await this.cache.setSlow(remote.id, remote.type, { time: this.opts.now(), nodes: out });
+  }
+
+  private async fetchBackups(client: RemoteClient, remote: StoredRemote): Promise<void> {
+    const prev = this.cache.backups(remote.id);
+    const record = remote.type === 'pve'
+      ? await fetchPveBackups(client, prev, () => this.opts.now())
+      : await fetchPbsBackups(client, this.cache.indexed(remote.id).filter((x) => x.r.type === 'datastore').map((x) => x.r.name ?? x.r.id.slice('datastore/'.length)), prev, () => this.opts.now());
+    // Removed while the refresh ran: leave no cache entry behind.
+    if (!this.repo.find(remote.id)) return;
+    await this.cache.setBackups(remote.id, record);
   }
 }
 

@@ -5,6 +5,7 @@ import type { RemoteType } from '../../../shared/remotes.ts';
 import type { RemoteHealth, RemoteState, Resource } from '../../../shared/resources.ts';
 import type { Collection, Store } from '../store/store.ts';
 import { indexResource } from '../resources/matcher.ts';
+import type { BackupsRecord } from './backups.ts';
 import type { Indexed } from '../resources/matcher.ts';
 
 export interface Snapshot {
@@ -45,6 +46,7 @@ interface CacheEntry {
   /** For credentials other than the default: the resource ids they can see. */
   credentialIds: Map<string, Set<string>>;
   slow?: unknown;
+  backups?: BackupsRecord;
   /** When the snapshot was last written to LMDB, and whether a newer one waits. */
   persistedAt?: number;
   dirty?: boolean;
@@ -58,7 +60,7 @@ interface CacheEntry {
  */
 export const PERSIST_EVERY_MS = 5 * 60_000;
 
-type Stored = Snapshot | StateRecord | { ids: string[] } | unknown;
+type Stored = Snapshot | StateRecord | { ids: string[] } | BackupsRecord | unknown;
 
 export class SnapshotCache {
   private readonly entries = new Map<string, CacheEntry>();
@@ -89,6 +91,10 @@ export class SnapshotCache {
     for (const { key, value } of this.db.list('slow/')) {
       const e = this.entries.get(key.slice(5));
       if (e) e.slow = value;
+    }
+    for (const { key, value } of this.db.list('backups/')) {
+      const e = this.entries.get(key.slice(8));
+      if (e) e.backups = value as BackupsRecord;
     }
   }
 
@@ -143,9 +149,15 @@ export class SnapshotCache {
     await this.db.put(`slow/${remote}`, data);
   }
 
+  /** The backups part of the slow refresh: small (capped lists), written every time. */
+  async setBackups(remote: string, record: BackupsRecord): Promise<void> {
+    this.entry(remote, record.type).backups = record;
+    await this.db.put(`backups/${remote}`, record);
+  }
+
   async remove(remote: string): Promise<void> {
     this.entries.delete(remote);
-    for (const prefix of [`res/${remote}`, `state/${remote}`, `slow/${remote}`]) {
+    for (const prefix of [`res/${remote}`, `state/${remote}`, `slow/${remote}`, `backups/${remote}`]) {
       if (this.db.get(prefix)) await this.db.delete(prefix);
     }
     for (const { key } of this.db.list(`cred/${remote}/`)) await this.db.delete(key);
@@ -169,6 +181,10 @@ export class SnapshotCache {
 
   slow(remote: string): unknown {
     return this.entries.get(remote)?.slow;
+  }
+
+  backups(remote: string): BackupsRecord | undefined {
+    return this.entries.get(remote)?.backups;
   }
 
   stateRecord(remote: string): StateRecord | undefined {

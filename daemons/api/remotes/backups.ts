@@ -1,0 +1,161 @@
+// The backups part of the slow refresh: for PVE the backup jobs and the guests no job
+// includes, for PBS each datastore's backup groups and the last runs of its GC, verify,
+// prune and sync jobs. Every item is fetched on its own (Promise.allSettled): one that fails
+// keeps its last good list, marked with the error, and never costs the others. Lists are
+// capped (BACKUP_LIMITS) so the record stays bounded whatever a remote answers.
+import { BACKUP_LIMITS } from '../../../shared/backups.ts';
+import type { NotBackedUpGuest, PbsBackupGroup, PbsJobResult, PveBackupJob } from '../../../shared/backups.ts';
+import type { RemoteType } from '../../../shared/remotes.ts';
+import type { RemoteClient } from './client.ts';
+
+export interface BackupItem<T> {
+  /** ms since the epoch of the last successful fetch; absent: never fetched. */
+  time?: number;
+  list: T[];
+  truncated?: boolean;
+  /** The last fetch failed with this; `list` is from `time`. */
+  error?: string;
+}
+
+export type PbsJobKind = PbsJobResult['kind'];
+export const PBS_JOB_KINDS: readonly PbsJobKind[] = ['gc', 'verify', 'prune', 'sync'];
+
+export interface BackupsRecord {
+  /** ms since the epoch of the last backups refresh. */
+  time: number;
+  type: RemoteType;
+  jobs?: BackupItem<PveBackupJob>;
+  notBackedUp?: BackupItem<NotBackedUpGuest>;
+  /** Per datastore. */
+  groups?: Record<string, BackupItem<PbsBackupGroup>>;
+  results?: Partial<Record<PbsJobKind, BackupItem<PbsJobResult>>>;
+}
+
+type Raw = Record<string, unknown>;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+/** PVE booleans arrive as 0/1 (sometimes as strings); PBS sends true/false. */
+const bool = (v: unknown): boolean | undefined => (v === undefined || v === null ? undefined : v === true || v === 1 || v === '1');
+/** `100,101` or `100 101` → [100, 101]. */
+function vmids(v: unknown): number[] | undefined {
+  if (typeof v === 'number') return [v];
+  if (typeof v !== 'string') return undefined;
+  const out = v.split(/[\s,;]+/).filter((s) => /^\d+$/.test(s)).map(Number);
+  return out.length ? out : undefined;
+}
+function defined<T extends Raw>(o: T): T {
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+export function pveJob(j: Raw): PveBackupJob | null {
+  const id = str(j.id);
+  if (!id) return null;
+  return defined({
+    id,
+    schedule: str(j.schedule) ?? (str(j.starttime) ? `${str(j.dow) ?? ''} ${str(j.starttime)}`.trim() : undefined),
+    storage: str(j.storage),
+    // PVE writes `enabled` only when a job is disabled (default 1).
+    enabled: bool(j.enabled) ?? true,
+    all: bool(j.all) || undefined,
+    pool: str(j.pool),
+    vmid: vmids(j.vmid),
+    exclude: vmids(j.exclude),
+    node: str(j.node),
+    mode: str(j.mode),
+    comment: str(j.comment),
+    'next-run': num(j['next-run']),
+  });
+}
+
+export function notBackedUpGuest(g: Raw): NotBackedUpGuest | null {
+  const vmid = num(g.vmid);
+  if (vmid === undefined || (g.type !== 'qemu' && g.type !== 'lxc')) return null;
+  return defined({ vmid, type: g.type as 'qemu' | 'lxc', name: str(g.name) });
+}
+
+export function pbsGroup(store: string, g: Raw): PbsBackupGroup | null {
+  const type = str(g['backup-type']);
+  const id = str(g['backup-id']);
+  if (!type || !id) return null;
+  return defined({ store, 'backup-type': type, 'backup-id': id, 'last-backup': num(g['last-backup']), 'backup-count': num(g['backup-count']), owner: str(g.owner), comment: str(g.comment) });
+}
+
+/** OK and warnings are fine; any other state the run ended with is a failure. */
+export function runFailed(state: string | undefined): boolean {
+  return state !== undefined && state !== 'OK' && !/^WARNINGS/.test(state);
+}
+
+export function pbsJobResult(kind: PbsJobKind, j: Raw): PbsJobResult | null {
+  const store = str(j.store);
+  // GC has no job id: there is one per datastore.
+  const id = kind === 'gc' ? store : str(j.id);
+  if (!store || !id) return null;
+  const state = str(j['last-run-state']);
+  return defined({
+    kind, id, store,
+    schedule: str(j.schedule),
+    'last-run-state': state,
+    'last-run-endtime': num(j['last-run-endtime']),
+    'last-run-upid': str(j['last-run-upid']) ?? (kind === 'gc' ? str(j.upid) : undefined),
+    'next-run': num(j['next-run']),
+    failed: runFailed(state),
+    'still-bad': kind === 'gc' ? num(j['still-bad']) : undefined,
+    remote: str(j.remote),
+    'remote-store': str(j['remote-store']),
+    disabled: bool(j.disable) || undefined,
+  });
+}
+
+function message(reason: unknown): string {
+  return (reason instanceof Error ? reason.message : String(reason)).slice(0, 500);
+}
+
+/** A fetched list into an item: parsed, capped; a failure keeps the previous list with the error. */
+function item<T>(result: PromiseSettledResult<unknown>, prev: BackupItem<T> | undefined, now: number, parse: (x: Raw) => T | null, cap: number): BackupItem<T> {
+  if (result.status === 'rejected') return { ...(prev?.time !== undefined ? { time: prev.time } : {}), list: prev?.list ?? [], ...(prev?.truncated ? { truncated: true } : {}), error: message(result.reason) };
+  if (!Array.isArray(result.value)) return { ...(prev?.time !== undefined ? { time: prev.time } : {}), list: prev?.list ?? [], error: 'the remote did not answer a list' };
+  const list: T[] = [];
+  for (const x of result.value as unknown[]) {
+    if (!x || typeof x !== 'object') continue;
+    const v = parse(x as Raw);
+    if (v === null) continue;
+    if (list.length === cap) return { time: now, list, truncated: true };
+    list.push(v);
+  }
+  return { time: now, list };
+}
+
+export async function fetchPveBackups(client: RemoteClient, prev: BackupsRecord | undefined, now: () => number): Promise<BackupsRecord> {
+  const [jobs, missing] = await Promise.allSettled([client.get('/cluster/backup'), client.get('/cluster/backup-info/not-backed-up')]);
+  const t = now();
+  return {
+    time: t,
+    type: 'pve',
+    jobs: item(jobs, prev?.jobs, t, pveJob, BACKUP_LIMITS.jobs),
+    notBackedUp: item(missing, prev?.notBackedUp, t, notBackedUpGuest, BACKUP_LIMITS.notBackedUp),
+  };
+}
+
+/** `stores`: the datastores of the last resources refresh. */
+export async function fetchPbsBackups(client: RemoteClient, stores: string[], prev: BackupsRecord | undefined, now: () => number): Promise<BackupsRecord> {
+  const some = stores.slice(0, BACKUP_LIMITS.stores);
+  const [groups, results] = await Promise.all([
+    Promise.allSettled(some.map((s) => client.get(`/admin/datastore/${encodeURIComponent(s)}/groups`))),
+    // Sync jobs in both directions (PBS 4 lists pull jobs only by default).
+    Promise.allSettled(PBS_JOB_KINDS.map((k) => client.get(`/admin/${k}`, k === 'sync' ? { 'sync-direction': 'all' } : undefined))),
+  ]);
+  const t = now();
+  const out: BackupsRecord = { time: t, type: 'pbs', groups: {}, results: {} };
+  let room: number = BACKUP_LIMITS.groups;
+  some.forEach((store, i) => {
+    const g = item(groups[i]!, prev?.groups?.[store], t, (x) => pbsGroup(store, x), Math.min(BACKUP_LIMITS.groupsPerStore, room));
+    room -= g.list.length;
+    out.groups![store] = g;
+  });
+  PBS_JOB_KINDS.forEach((kind, i) => {
+    out.results![kind] = item(results[i]!, prev?.results?.[kind], t, (x) => pbsJobResult(kind, x), BACKUP_LIMITS.jobResults);
+  });
+  return out;
+}
