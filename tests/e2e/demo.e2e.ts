@@ -1,6 +1,6 @@
 // Against the simulator's demo scenario (added as remotes the way `make demo` does): the
-// dashboard names every problem the API reports, and a stopped guest is started from its
-// page with its task followed to the end.
+// dashboard names every problem the API reports, the Backups page its unprotected guests and
+// failed jobs, and a stopped guest is started from its page with its task followed to the end.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openPage, screenshots } from './browser.ts';
@@ -55,6 +55,38 @@ test('start a stopped guest of the demo and watch its task finish', async () => 
   await page.locator('st-dialog[heading="Task log"]').getByText('TASK OK').waitFor();
   await page.keyboard.press('Escape');
   await screenshots(tp, 'guest-demo');
+  tp.assertClean();
+  await tp.close();
+});
+
+test('the Backups page lists the demo guests in no backup job and the failed verify job', async () => {
+  const tp = await openPage(suite.browser, suite.stack);
+  const { page } = tp;
+  await login(page, 'admin@steward', PASSWORD);
+  // The slow refresh runs on the poller's next tick after the first refresh: wait for it, as the page shows one answer.
+  interface Backups { remotes: { remote: string; time?: number; 'not-backed-up'?: { vmid: number; name?: string }[]; 'job-results'?: { kind: string; id: string; failed: boolean }[] }[] }
+  let data: Backups = { remotes: [] };
+  for (let i = 0; i < 100; i++) {
+    data = await page.evaluate(async () => ((await (await fetch('/api2/json/resources/backups')).json()) as { data: Backups }).data);
+    if (data.remotes.length > 0 && data.remotes.every((r) => r.time)) break;
+    await page.waitForTimeout(200);
+  }
+  const missing = data.remotes.flatMap((r) => (r['not-backed-up'] ?? []).map((g) => ({ remote: r.remote, ...g })));
+  assert.ok(missing.length > 0, 'the demo has guests in no backup job');
+  const failedVerify = data.remotes.flatMap((r) => r['job-results'] ?? []).find((j) => j.kind === 'verify' && j.failed);
+  assert.ok(failedVerify, 'the demo has a failed verify job');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Backups' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Backups' }).waitFor();
+  const table = page.getByRole('table', { name: 'Guests in no backup job' });
+  for (const g of missing) await table.getByRole('row').filter({ hasText: g.remote }).filter({ has: page.getByRole('link', { name: String(g.vmid), exact: true }) }).filter({ hasText: g.name ?? '' }).first().waitFor();
+  assert.equal(await table.locator('tbody tr').count(), missing.length);
+  const jobs = page.getByRole('table', { name: 'Last runs of the Backup Server jobs' });
+  const row = jobs.getByRole('row').filter({ hasText: failedVerify.id });
+  await row.getByText('failed', { exact: true }).waitFor();
+  assert.equal(await row.getAttribute('class'), 'failed', 'the failure is highlighted');
+  // Failures are listed first.
+  assert.match(await jobs.locator('tbody tr').first().getAttribute('class') ?? '', /failed/);
+  await screenshots(tp, 'backups-demo');
   tp.assertClean();
   await tp.close();
 });

@@ -7,6 +7,7 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/', tag: 'st-view-dashboard', title: 'Dashboard' },
   { pattern: '/resources', tag: 'st-view-resources', title: 'Resources', load: () => import('./views/st-view-resources.ts') },
   { pattern: '/tasks', tag: 'st-view-tasks', title: 'Tasks', load: () => import('./views/st-view-tasks.ts') },
+  { pattern: '/backups', tag: 'st-view-backups', title: 'Backups', load: () => import('./views/st-view-backups.ts') },
   { pattern: '/remotes/:remote', tag: 'st-view-remote', title: 'Remote', load: () => import('./views/st-view-remote.ts') },
   { pattern: '/remotes/:remote/nodes/:node', tag: 'st-view-node', title: 'Node', load: () => import('./views/st-view-node.ts') },
   { pattern: '/remotes/:remote/datastore/:store', tag: 'st-view-datastore', title: 'Datastore', load: () => import('./views/st-view-datastore.ts') },

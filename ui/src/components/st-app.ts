@@ -24,6 +24,7 @@ const NAV: NavEntry[] = [
   { href: '/', label: 'Dashboard', icon: icons.dashboard },
   { href: '/resources', label: 'Resources', icon: icons.list },
   { href: '/tasks', label: 'Tasks', icon: icons.tasks },
+  { href: '/backups', label: 'Backups', icon: icons.backup },
 ];
 
 const ADMIN_NAV: NavEntry[] = [

@@ -8,6 +8,7 @@ export const icons = {
   dashboard: icon('M3 13h8V3H3v10Zm0 8h8v-6H3v6Zm10 0h8V11h-8v10Zm0-18v6h8V3h-8Z'),
   list: icon('M4 6h16v2H4V6Zm0 5h16v2H4v-2Zm0 5h16v2H4v-2Z'),
   tasks: icon('M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4L9 16.2Z'),
+  backup: icon('M20 3H4a1 1 0 0 0-1 1v4h18V4a1 1 0 0 0-1-1ZM4 10v10a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1V10H4Zm5 2h6v2H9v-2Z'),
   server: icon('M4 3h16a1 1 0 0 1 1 1v6a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1Zm0 10h16a1 1 0 0 1 1 1v6a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1v-6a1 1 0 0 1 1-1Zm3-7v2h2V6H7Zm0 10v2h2v-2H7Z'),
   users: icon('M16 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm-8 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm0 2c-2.3 0-7 1.2-7 3.5V19h14v-2.5C15 14.2 10.3 13 8 13Zm8 0h-1.1A4.3 4.3 0 0 1 17 16.5V19h6v-2.5c0-2.3-4.7-3.5-7-3.5Z'),
   key: icon('M7 14a2 2 0 1 1 0-4 2 2 0 0 1 0 4Zm5.6-4A6 6 0 1 0 12.6 14H17v4h4v-4h2v-4H12.6Z'),
