@@ -61,7 +61,7 @@ test('every page opens for an administrator without an error', async () => {
   const { page } = tp;
   await login(page, 'admin@steward', PASSWORD);
   const pages: [string, string][] = [
-    ['/resources', 'Resources'], ['/tasks', 'Tasks'], ['/admin/remotes', 'Remotes'], ['/admin/users', 'Users'],
+    ['/resources', 'Resources'], ['/tasks', 'Tasks'], ['/backups', 'Backups'], ['/admin/remotes', 'Remotes'], ['/admin/users', 'Users'],
     ['/admin/acl', 'Permissions'], ['/admin/groups', 'Groups of remotes'], ['/admin/views', 'Views'],
     ['/admin/allowlist', 'IP allowlist and TFA policy'], ['/admin/audit', 'Audit log'], ['/admin/tokens', 'API tokens'],
     ['/admin/password', 'Change password'], ['/admin/tfa', 'Two-factor authentication'],
