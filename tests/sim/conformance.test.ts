@@ -61,6 +61,8 @@ test('PVE: every served operation answers as its schema says', async () => {
     ['GET', `/nodes/${n}/storage`],
     ['GET', `/nodes/${n}/storage`, { content: 'backup', enabled: 1 }],
     ['GET', `/nodes/${n}/storage/local-zfs/status`],
+    ...(['hour', 'week'] as const).map((timeframe): Req => ['GET', `/nodes/${n}/storage/local-zfs/rrddata`, { timeframe, cf: 'AVERAGE' }]),
+    ['GET', `/nodes/${n}/storage/ceph-vm/rrddata`, { timeframe: 'day', cf: 'MAX' }],
     ['GET', `/nodes/${n}/storage/pbs-prod/content`, { content: 'backup' }],
     ['GET', `/nodes/${n}/storage/pbs-prod/content`, { content: 'backup', vmid: 100 }],
     ['GET', `/nodes/${n}/storage/local/content`, { content: 'backup' }],

@@ -8,6 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSim } from './index.ts';
+import { SimClient } from './testing.ts';
 import type { Observed, Sim, SimRemote } from './index.ts';
 import type { PveState } from './state.ts';
 import { call, testDeps } from '../fixtures/api-deps.ts';
@@ -77,6 +78,16 @@ test("Steward's routes drive the simulated PVE clusters: reads, actions, tasks, 
   assert.ok(((await ok('GET', `/pve/remotes/prod-cluster/lxc/${ct.vmid}/rrddata`)) as unknown[]).length > 0);
   assert.ok(await ok('GET', `/pve/remotes/prod-cluster/nodes/${node}/status`));
   assert.ok(((await ok('GET', `/pve/remotes/prod-cluster/nodes/${node}/rrddata?timeframe=week`)) as unknown[]).length > 0);
+  // A storage's history comes from the node's storage RRD: the same used/total at the same times.
+  const theirs = (await new SimClient(sim.remotes.find((r) => r.id === 'prod-cluster')!, { credential: 'steward' }).get(`/nodes/${node}/storage/local-zfs/rrddata`, { timeframe: 'day' })).data as { time: number; used?: number; total?: number }[];
+  const mine = (await ok('GET', `/pve/remotes/prod-cluster/nodes/${node}/storage/local-zfs/rrddata?timeframe=day`)) as { time: number; used?: number; total?: number }[];
+  const withFigures = mine.filter((p) => p.used !== undefined);
+  assert.ok(withFigures.length >= 24, `a day of storage history (${withFigures.length} points)`);
+  for (const p of withFigures.slice(0, 10)) {
+    const t = theirs.find((x) => x.time <= p.time && p.time < x.time + 1800)!;
+    // Stored as 32-bit floats: equal to a millionth.
+    for (const f of ['used', 'total'] as const) assert.ok(Math.abs(p[f]! - t[f]!) <= t[f]! * 1e-6, `${f} at ${p.time}: ${p[f]} vs ${t[f]}`);
+  }
   await ok('GET', `/pve/remotes/prod-cluster/nodes/${node}/tasks?limit=20&errors=1`);
   await ok('GET', `/pve/remotes/lab/nodes/lab-1/subscription`);
   await ok('GET', `/pve/remotes/lab/nodes/lab-1/apt`);
@@ -145,7 +156,7 @@ test('nothing Steward sent was refused, no answer broke the schema, and every op
   assert.deepEqual(observed.flatMap((o) => o.problems.map((p) => `${o.key} ${p.at}: ${p.message}`)), []);
   const seen = new Set(observed.map((o) => o.key));
   const expected = [
-    'pve GET /cluster/resources', 'pve GET /cluster/tasks', 'pve GET /nodes/{node}/status', 'pve GET /nodes/{node}/rrddata', 'pve GET /nodes/{node}/tasks',
+    'pve GET /cluster/resources', 'pve GET /cluster/tasks', 'pve GET /nodes/{node}/status', 'pve GET /nodes/{node}/rrddata', 'pve GET /nodes/{node}/storage/{storage}/rrddata', 'pve GET /nodes/{node}/tasks',
     'pve GET /nodes/{node}/subscription', 'pve GET /nodes/{node}/apt/update',
     'pve GET /nodes/{node}/qemu/{vmid}/status/current', 'pve GET /nodes/{node}/qemu/{vmid}/config', 'pve GET /nodes/{node}/qemu/{vmid}/rrddata',
     'pve GET /nodes/{node}/lxc/{vmid}/status/current', 'pve GET /nodes/{node}/lxc/{vmid}/config', 'pve GET /nodes/{node}/lxc/{vmid}/rrddata',

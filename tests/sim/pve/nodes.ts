@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Ctx, RouteTable } from '../router.ts';
 import { fail } from '../http-error.ts';
-import { nodeUsage, nodeRrd } from '../usage.ts';
+import { nodeUsage, nodeRrd, rrdTimes } from '../usage.ts';
 import type { NodeState } from '../state.ts';
 import { node, nowMs, pve, storageEnabledOn, storageFigures, userCanSeeStorage, digest } from './common.ts';
 
@@ -143,6 +143,16 @@ function storage(ctx: Ctx) {
   return { r, n, s };
 }
 
+/** pve2-storage RRD: total and used per step while the node ran (an offline node's storages have no figures). */
+function storageRrd(ctx: Ctx): unknown[] {
+  const { r, n, s } = storage(ctx);
+  return rrdTimes(String(ctx.params.timeframe), nowMs(ctx)).map((t) => {
+    if (t * 1000 < n.bootAt) return { time: t };
+    const f = storageFigures(r, s, n, t * 1000);
+    return { time: t, total: f.total, used: f.used };
+  });
+}
+
 function storageStatus(ctx: Ctx): unknown {
   const { r, n, s } = storage(ctx);
   const f = storageFigures(r, s, n, nowMs(ctx));
@@ -234,6 +244,7 @@ export const nodeRoutes: RouteTable = {
   'GET /nodes/{node}/rrddata': (ctx) => nodeRrd(node(ctx), String(ctx.params.timeframe), String(ctx.params.cf ?? 'AVERAGE'), nowMs(ctx)),
   'GET /nodes/{node}/storage': storageList,
   'GET /nodes/{node}/storage/{storage}/status': storageStatus,
+  'GET /nodes/{node}/storage/{storage}/rrddata': storageRrd,
   'GET /nodes/{node}/storage/{storage}/content': storageContent,
   'GET /nodes/{node}/certificates/info': certificates,
 };
