@@ -37,7 +37,7 @@ before(async () => {
   t = await testDeps({ clientOptions: { timeoutMs: 5000, connectTimeoutMs: 2000 } });
   app = createApp(t.deps);
   for (const id of ['prod-cluster', 'lab', 'backup']) await addRemote(remote(id));
-  // The slower items (updates, subscription) too, as the poller fetches them on its slow turn.
+  // The slower items (updates, subscription, backups) too, as the poller fetches them on its slow turn.
   for (const id of ['prod-cluster', 'lab', 'backup']) await t.deps.remotes.poller.refresh(id, { slow: true });
 });
 after(async () => {
@@ -150,6 +150,14 @@ test("Steward's routes read the simulated PBS: node, datastores, snapshots, RRD,
   await ok('DELETE', `/pbs/remotes/backup/tasks/${id}`);
 });
 
+test("Steward's backups view reads the simulated jobs, unprotected guests and PBS groups", async () => {
+  const data = (await ok('GET', '/resources/backups')) as { remotes: { remote: string; errors: unknown[]; jobs?: unknown[]; 'not-backed-up'?: unknown[]; groups?: unknown[]; 'job-results'?: unknown[] }[] };
+  for (const r of data.remotes) assert.deepEqual(r.errors, [], r.remote);
+  const of = (id: string) => data.remotes.find((r) => r.remote === id)!;
+  assert.ok(of('prod-cluster').jobs!.length > 0 && of('lab')['not-backed-up']!.length > 0);
+  assert.ok(of('backup').groups!.length > 0 && of('backup')['job-results']!.length > 0);
+});
+
 test('nothing Steward sent was refused, no answer broke the schema, and every operation Steward uses was exercised', () => {
   const refused = observed.filter((o) => o.status === 400).map((o) => `${o.key}: ${JSON.stringify(o).slice(0, 300)}`);
   assert.deepEqual(refused, []);
@@ -157,14 +165,14 @@ test('nothing Steward sent was refused, no answer broke the schema, and every op
   const seen = new Set(observed.map((o) => o.key));
   const expected = [
     'pve GET /cluster/resources', 'pve GET /cluster/tasks', 'pve GET /nodes/{node}/status', 'pve GET /nodes/{node}/rrddata', 'pve GET /nodes/{node}/storage/{storage}/rrddata', 'pve GET /nodes/{node}/tasks',
-    'pve GET /nodes/{node}/subscription', 'pve GET /nodes/{node}/apt/update',
+    'pve GET /nodes/{node}/subscription', 'pve GET /nodes/{node}/apt/update', 'pve GET /cluster/backup', 'pve GET /cluster/backup-info/not-backed-up',
     'pve GET /nodes/{node}/qemu/{vmid}/status/current', 'pve GET /nodes/{node}/qemu/{vmid}/config', 'pve GET /nodes/{node}/qemu/{vmid}/rrddata',
     'pve GET /nodes/{node}/lxc/{vmid}/status/current', 'pve GET /nodes/{node}/lxc/{vmid}/config', 'pve GET /nodes/{node}/lxc/{vmid}/rrddata',
     'pve POST /nodes/{node}/qemu/{vmid}/status/start', 'pve POST /nodes/{node}/qemu/{vmid}/status/stop', 'pve POST /nodes/{node}/qemu/{vmid}/status/shutdown', 'pve POST /nodes/{node}/qemu/{vmid}/status/reboot',
     'pve GET /nodes/{node}/qemu/{vmid}/migrate', 'pve POST /nodes/{node}/qemu/{vmid}/migrate', 'pve POST /nodes/{node}/qemu/{vmid}/remote_migrate',
     'pve GET /nodes/{node}/tasks/{upid}/status', 'pve GET /nodes/{node}/tasks/{upid}/log', 'pve DELETE /nodes/{node}/tasks/{upid}',
     'pbs GET /nodes/{node}/status', 'pbs GET /nodes/{node}/tasks', 'pbs GET /status/datastore-usage', 'pbs GET /nodes/{node}/apt/update', 'pbs GET /nodes/{node}/subscription',
-    'pbs GET /admin/datastore/{store}/rrd', 'pbs GET /admin/datastore/{store}/snapshots',
+    'pbs GET /admin/datastore/{store}/rrd', 'pbs GET /admin/datastore/{store}/snapshots', 'pbs GET /admin/datastore/{store}/groups',
     'pbs GET /admin/gc', 'pbs GET /admin/verify', 'pbs GET /admin/prune', 'pbs GET /admin/sync',
     'pbs GET /nodes/{node}/tasks/{upid}/status', 'pbs GET /nodes/{node}/tasks/{upid}/log', 'pbs DELETE /nodes/{node}/tasks/{upid}',
   ];
