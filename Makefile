@@ -7,6 +7,10 @@ TSX   := $(NODE) --import tsx
 PORT  ?= 8443
 export PORT
 
+comma := ,
+# The API's unit preloads jemalloc (systemd/steward-api.service); tests run it as installed.
+JEMALLOC := /usr/share/doc/libjemalloc2
+
 TEST_FILES = $(shell find daemons shared ui tests -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 
 .PHONY: all setup build typecheck lint unit test test-e2e demo bench clean sim
@@ -29,8 +33,11 @@ typecheck: setup
 lint: setup
 	npx eslint --max-warnings 0 .
 
-unit: build /usr/bin/pebble
+unit: build /usr/bin/pebble $(JEMALLOC)
 	$(TSX) --test --test-concurrency=2 --test-reporter=spec $(TEST_FILES)
+
+$(JEMALLOC):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libjemalloc2
 
 # Debian's Pebble (test ACME CA, with pebble-challtestsrv) for the ACME tests.
 /usr/bin/pebble:
@@ -44,13 +51,13 @@ E2E_FILES = $(shell find tests/e2e -name '*.e2e.ts' | sort)
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-test-e2e: build /usr/bin/chromium /usr/bin/pebble
+test-e2e: build /usr/bin/chromium /usr/bin/pebble $(JEMALLOC)
 	$(TSX) --test --test-concurrency=1 --test-reporter=spec $(E2E_FILES)
 
-demo: build
+demo: build $(JEMALLOC)
 	$(TSX) tests/demo.ts
 
-bench: build /usr/bin/chromium
+bench: build /usr/bin/chromium $(JEMALLOC)
 	$(TSX) tests/bench/run.ts
 
 # The Proxmox simulator alone (demo scenario): prints the remotes as JSON, serves until Ctrl-C.
@@ -90,11 +97,13 @@ systemd-check: deb-tools
 	@for u in systemd/*.service; do systemd-analyze security --offline=true --threshold=25 $$u | tail -1; done
 
 # A clean Debian 13 root (with its nodejs, as on Proxmox VE 9), built once and cached.
-BASE_TAR := build/debian-trixie-base.tar
+# The package's dependencies are in it (the chroot has no apt lists); its name changes with them.
+BASE_PKGS := nodejs,adduser,ca-certificates,libjemalloc2
+BASE_TAR := build/debian-trixie-$(subst $(comma),-,$(BASE_PKGS)).tar
 $(BASE_TAR):
 	$(MAKE) deb-tools
 	mkdir -p build
-	mmdebstrap --quiet --format=tar --variant=minbase --include=nodejs,adduser,ca-certificates trixie $@.tmp http://deb.debian.org/debian
+	mmdebstrap --quiet --format=tar --variant=minbase --include=$(BASE_PKGS) trixie $@.tmp http://deb.debian.org/debian
 	mv $@.tmp $@
 
 # Install, run, upgrade and purge the .deb in that root (chroot), plus lintian and the units.

@@ -55,7 +55,11 @@ export interface Stack {
  * Environment= settings, so tests and benchmarks run it as installed.
  */
 export function unitCommand(file: string): { flags: string[]; env: Record<string, string> } {
-  const unit = readFileSync(join(REPO, 'systemd', file.replace(/\.mjs$/, '.service')), 'utf8');
+  return parseUnit(readFileSync(join(REPO, 'systemd', file.replace(/\.mjs$/, '.service')), 'utf8'), file);
+}
+
+/** Node's flags and the Environment= settings of a unit's text that starts `file`. */
+export function parseUnit(unit: string, file: string): { flags: string[]; env: Record<string, string> } {
   const exec = /^ExecStart=\/usr\/bin\/node\s+(.*)$/m.exec(unit);
   if (!exec) throw new Error(`no ExecStart=/usr/bin/node line in the unit of ${file}`);
   const words = exec[1]!.trim().split(/\s+/);

@@ -8,16 +8,17 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { request } from '../harness/https.ts';
+import { parseUnit } from '../harness/stack.ts';
 import { VERSION } from '../../shared/version.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const DEB = resolve(REPO, process.env.DEB ?? '');
-const BASE_TAR = resolve(REPO, process.env.BASE_TAR ?? 'build/debian-trixie-base.tar');
+const BASE_TAR = resolve(REPO, process.env.BASE_TAR ?? 'build/debian-trixie-nodejs-adduser-ca-certificates-libjemalloc2.tar');
 const root = process.getuid?.() === 0;
 const timings: Record<string, number> = {};
 let dir = '';
@@ -91,11 +92,11 @@ async function stopAll(): Promise<void> {
  * Both daemons as their units run them: systemd-socket-activate binds the socket and starts
  * the daemon on the first connection, as the .socket units do; same user, same environment.
  */
-async function startDaemons(): Promise<{ port: number; api: { lines: string[] } }> {
+async function startDaemons(): Promise<{ port: number; api: { child: ChildProcess; lines: string[] } }> {
   const sock = join(ROOT, 'run/steward/privd.sock');
   sh('mkdir', ['-p', join(ROOT, 'run/steward')]);
   rmSync(sock, { force: true });
-  const privd = start('privd', 'systemd-socket-activate', ['-l', sock, '-E', 'NODE_ENV=production', 'chroot', ROOT, '/usr/bin/node', '/usr/lib/steward/steward-privd.mjs'], /Listening on/);
+  const privd = start('privd', 'systemd-socket-activate', ['-l', sock, ...asUnit('steward-privd.mjs', ['chroot', ROOT])], /Listening on/);
   // steward-privd.socket: SocketUser=root SocketGroup=steward SocketMode=0660.
   for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 25));
   const gid = Number(readFileSync(join(ROOT, 'etc/group'), 'utf8').split('\n').find((l) => l.startsWith('steward:'))!.split(':')[2]);
@@ -103,8 +104,23 @@ async function startDaemons(): Promise<{ port: number; api: { lines: string[] } 
   chmodSync(sock, 0o660);
   await privd;
   const port = await freePort();
-  const api = await start('api', 'systemd-socket-activate', ['-l', `127.0.0.1:${port}`, '-E', 'NODE_ENV=production', 'chroot', '--userspec=steward:steward', ROOT, '/usr/bin/node', '/usr/lib/steward/steward-api.mjs'], /Listening on/);
+  const api = await start('api', 'systemd-socket-activate', ['-l', `127.0.0.1:${port}`, ...asUnit('steward-api.mjs', ['chroot', '--userspec=steward:steward', ROOT])], /Listening on/);
   return { port, api };
+}
+
+/** The pid once it runs node: systemd-socket-activate execs chroot (which execs node) on the first connection. */
+async function nodeAt(pid: number): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    if (readlinkSync(`/proc/${pid}/exe`).endsWith('/usr/bin/node')) return pid;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${pid} runs ${readlinkSync(`/proc/${pid}/exe`)}, not node`);
+}
+
+/** The rest of a systemd-socket-activate command line that runs `file` as its installed unit does: its Environment= and Node flags. */
+function asUnit(file: string, chroot: string[]): string[] {
+  const { flags, env } = parseUnit(readFileSync(join(ROOT, 'usr/lib/systemd/system', file.replace(/\.mjs$/, '.service')), 'utf8'), file);
+  return [...Object.entries(env).flatMap(([k, v]) => ['-E', `${k}=${v}`]), ...chroot, '/usr/bin/node', ...flags, `/usr/lib/steward/${file}`];
 }
 
 /** A JSON-RPC call on the privd socket from inside the root, as a given user. */
@@ -171,11 +187,13 @@ test('install, run, upgrade and purge the .deb in a clean Debian root', { skip: 
   assert.match(inRoot(['/usr/sbin/steward-admin', 'config', 'check']), /steward\.conf: OK/);
 
   // ---- run
-  const { port } = await timed('start daemons', () => startDaemons());
+  const { port, api } = await timed('start daemons', () => startDaemons());
   const url = `https://127.0.0.1:${port}`;
   const version = await request(`${url}/api2/json/version`);
   assert.equal(version.status, 200);
   assert.equal(version.json<{ data: { version: string } }>().data.version, VERSION);
+  // The unit preloads jemalloc (a dependency of the package), which returns freed memory to the system.
+  assert.match(readFileSync(`/proc/${await nodeAt(api.child.pid!)}/maps`, 'utf8'), /libjemalloc\.so\.2/, 'the API runs with jemalloc');
   const fingerprint = version.fingerprint;
   assert.equal(stat('var/lib/steward/steward.lmdb').owner, 'steward:steward', 'the API created its database as steward');
 

@@ -213,6 +213,25 @@ describe('remote client', () => {
     });
   });
 
+  test('an idle connection is closed by Steward before the remote would, never one in use', async () => {
+    const target = { remote: 'lab', node: 'lab-2' };
+    const n = remote('lab').nodes[1]!;
+    const c = client('lab', { endpoints: [{ host: n.host, port: n.port, fingerprint: n.fingerprint }] }, { idleMs: 150 });
+    const opened = async (run: () => Promise<unknown>) => {
+      const before = sim.stats(target).connections;
+      await run();
+      return sim.stats(target).connections - before;
+    };
+    assert.equal(await opened(() => c.get('/version')), 1);
+    assert.equal(await opened(() => c.get('/version')), 0, 'reused while fresh');
+    // The simulator keeps idle connections for 5 s, like pveproxy: a new one now is our doing.
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(await opened(() => c.get('/version')), 1, 'closed after 150 ms idle');
+    await withFault(target, { kind: 'slow', ms: 400 }, async () => {
+      assert.equal(await opened(() => c.get('/version')), 0, 'an answer slower than the idle time arrives on the same connection');
+    });
+  });
+
   test('a silent remote times out', async () => {
     await withFault({ remote: 'lab', node: 'lab-2' }, { kind: 'slow', ms: 500 }, async () => {
       const n = remote('lab').nodes[1]!;

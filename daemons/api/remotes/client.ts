@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { ApiError } from '../../../shared/errors.ts';
 import type { RemoteType } from '../../../shared/remotes.ts';
 import { Limiter } from './limiter.ts';
-import { ConnectError, pinnedAgent } from './tls.ts';
+import { ConnectError, IDLE_CLOSE_MS, pinnedAgent } from './tls.ts';
 import type { EndpointTarget } from './tls.ts';
 
 export type ClientCredential =
@@ -32,6 +32,8 @@ export interface ClientOptions {
   retries: number;
   backoffMs: number;
   maxResponseBytes: number;
+  /** An idle keep-alive connection is closed after this long (below the remotes' own 5 s). */
+  idleMs: number;
   now(): number;
   sleep(ms: number): Promise<void>;
 }
@@ -48,6 +50,7 @@ export const DEFAULT_CLIENT_OPTIONS: ClientOptions = {
   retries: 2,
   backoffMs: 250,
   maxResponseBytes: 256 * 1024 * 1024,
+  idleMs: IDLE_CLOSE_MS,
   now: () => Date.now(),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
 };
@@ -94,7 +97,7 @@ export class RemoteClient {
     readonly target: ClientTarget,
     readonly opts: ClientOptions = DEFAULT_CLIENT_OPTIONS,
   ) {
-    this.agents = target.endpoints.map((e) => pinnedAgent(e, { maxSockets: opts.concurrency, connectTimeoutMs: opts.connectTimeoutMs }));
+    this.agents = target.endpoints.map((e) => pinnedAgent(e, { maxSockets: opts.concurrency, connectTimeoutMs: opts.connectTimeoutMs, idleMs: opts.idleMs }));
     this.endpoints = target.endpoints.map((e) => ({ host: e.host, port: e.port }));
     this.limiter = new Limiter(opts.concurrency);
   }
