@@ -138,27 +138,29 @@ export function decodeSlot(kind: Kind, buf: Uint8Array | undefined, time?: numbe
  * slots on every refresh. An imported value in the slot gives way to Steward's own.
  */
 export function accumulateAt(kind: Kind, buf: Buffer, offset: number, values: readonly (number | undefined)[], weight: number): void {
+  // A DataView: its accessors are compiled inline, Buffer's float readers and writers are not.
+  const d = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let o = offset + 4;
   const fields = KINDS[kind] as readonly FieldSpec[];
   for (let i = 0; i < fields.length; i++) {
     const v = values[i];
     if (fields[i]!.kind === 'limit') {
-      if (v !== undefined && Number.isFinite(v)) buf.writeFloatBE(v, o);
+      if (v !== undefined && Number.isFinite(v)) d.setFloat32(o, v);
       o += LIMIT_BYTES;
       continue;
     }
     if (v !== undefined && Number.isFinite(v)) {
-      const w0 = buf.readUInt16BE(o + 8);
+      const w0 = d.getUint16(o + 8);
       if (w0 === 0) {
-        buf.writeFloatBE(v, o);
-        buf.writeFloatBE(v, o + 4);
-        buf.writeUInt16BE(Math.min(65_535, weight), o + 8);
+        d.setFloat32(o, v);
+        d.setFloat32(o + 4, v);
+        d.setUint16(o + 8, Math.min(65_535, weight));
       } else {
         const w = Math.min(65_535 - w0, weight);
         if (w > 0) {
-          buf.writeFloatBE((buf.readFloatBE(o) * w0 + v * w) / (w0 + w), o);
-          buf.writeFloatBE(Math.max(buf.readFloatBE(o + 4), v), o + 4);
-          buf.writeUInt16BE(w0 + w, o + 8);
+          d.setFloat32(o, (d.getFloat32(o) * w0 + v * w) / (w0 + w));
+          d.setFloat32(o + 4, Math.max(d.getFloat32(o + 4), v));
+          d.setUint16(o + 8, w0 + w);
         }
       }
     }
@@ -168,13 +170,14 @@ export function accumulateAt(kind: Kind, buf: Buffer, offset: number, values: re
 
 /** An empty record for `time`, written at `offset` of `buf`. */
 export function clearAt(kind: Kind, buf: Buffer, offset: number, time: number): void {
-  buf.writeUInt32BE(time, offset);
+  const d = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  d.setUint32(offset, time);
   let o = offset + 4;
   for (const f of KINDS[kind] as readonly FieldSpec[]) {
-    buf.writeFloatBE(NaN, o);
+    d.setFloat32(o, NaN);
     if (f.kind === 'gauge') {
-      buf.writeFloatBE(NaN, o + 4);
-      buf.writeUInt16BE(0, o + 8);
+      d.setFloat32(o + 4, NaN);
+      d.setUint16(o + 8, 0);
       o += GAUGE_BYTES;
     } else o += LIMIT_BYTES;
   }

@@ -66,13 +66,37 @@ test('a sample stands for the minutes since the last one (poll interval above a 
 
 test('history survives closing and reopening the store', async () => {
   const first = await open();
-  for (let m = 0; m < 5; m++) await first.metrics.record('pve', (T0 + m * 60) * 1000, [guest({ cpu: 0.2 }), { remote: 'pve', 'remote-type': 'pve', id: 'node/n1', type: 'node', status: 'online', cpu: 0.3, maxcpu: 8, mem: 2, maxmem: 8, disk: 1, maxdisk: 10 }]);
+  for (let m = 0; m < 5; m++) await first.metrics.record('pve', (T0 + m * 60) * 1000, [guest({ cpu: (m + 1) / 10 }), { remote: 'pve', 'remote-type': 'pve', id: 'node/n1', type: 'node', status: 'online', cpu: 0.3, maxcpu: 8, mem: 2, maxmem: 8, disk: 1, maxdisk: 10 }]);
   const before = first.metrics.read('pve', 'node/n1', 'hour', 'AVERAGE', (T0 + 300) * 1000);
+  const weekBefore = first.metrics.read('pve', 'qemu/100', 'week', 'AVERAGE', (T0 + 300) * 1000);
+  assert.ok(Math.abs(weekBefore.at(-1)!.cpu! - 0.3) < 1e-6, 'the 30-minute slot under way (0.1 … 0.5) is read with the week');
+  // As on shutdown (the poller's stop): the heads kept in memory are written.
+  await first.metrics.flush();
   await first.store.close();
   const again = await open(first.dir);
   const after = again.metrics.read('pve', 'node/n1', 'hour', 'AVERAGE', (T0 + 300) * 1000);
   assert.deepEqual(after, before);
+  assert.deepEqual(again.metrics.read('pve', 'qemu/100', 'week', 'AVERAGE', (T0 + 300) * 1000), weekBefore);
+  // The next sample after the restart continues the counters: a rate, not a gap.
+  await again.metrics.record('pve', (T0 + 300) * 1000, [guest({ cpu: 0.2, netin: 0 })]);
+  await again.metrics.record('pve', (T0 + 360) * 1000, [guest({ cpu: 0.2, netin: 6000 })]);
+  assert.equal(again.metrics.read('pve', 'qemu/100', 'hour', 'AVERAGE', (T0 + 360) * 1000).at(-1)!.netin, 100);
   assert.deepEqual(after.find((p) => p.time === T0), { time: T0, cpu: 0.30000001192092896, maxcpu: 8, memused: 2, memtotal: 8, rootused: 1, roottotal: 10 });
+  await again.store.close();
+});
+
+test('a crash loses no minute, only what the slots under way gathered since their head was last written', async () => {
+  const first = await open();
+  for (let m = 0; m < 5; m++) await first.metrics.record('pve', (T0 + m * 60) * 1000, [guest({ cpu: 0.2 })]);
+  const hour = first.metrics.read('pve', 'qemu/100', 'hour', 'AVERAGE', (T0 + 300) * 1000);
+  await first.store.close(); // no flush
+  const again = await open(first.dir);
+  assert.deepEqual(again.metrics.read('pve', 'qemu/100', 'hour', 'AVERAGE', (T0 + 300) * 1000), hour);
+  // The head was written when the object was first seen: the slot under way holds that sample.
+  const week = again.metrics.read('pve', 'qemu/100', 'week', 'AVERAGE', (T0 + 300) * 1000);
+  assert.ok(Math.abs(week.at(-1)!.cpu! - 0.2) < 1e-6);
+  await again.metrics.record('pve', (T0 + 360) * 1000, [guest({ cpu: 0.4 })]);
+  assert.ok(again.metrics.read('pve', 'qemu/100', 'hour', 'AVERAGE', (T0 + 360) * 1000).at(-1)!.cpu! > 0.39, 'recording goes on');
   await again.store.close();
 });
 

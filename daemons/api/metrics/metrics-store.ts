@@ -10,10 +10,13 @@ import type { Cf, Kind, Point, Slot, Timeframe } from './archive.ts';
 import { COUNTER_INDEX, sampleOf } from './samples.ts';
 
 /**
- * Per object (binary, so a refresh reads and writes it cheaply): its number in slot keys,
- * the time (s) of its last sample, the counters then (guests), and the 30-minute and
- * 12-hour slots under way — accumulated here, written to their archive when they end, so
- * a refresh writes two records per object (this and its minute), never reads an archive.
+ * Per object (binary): its number in slot keys, the time (s) of its last sample, the
+ * counters then (guests), and the 30-minute and 12-hour slots under way — accumulated here,
+ * written to their archive when they end. Heads are kept in memory once read (about 220
+ * bytes per guest) and written to LMDB when created, when a slot under way ends (every 30
+ * minutes), and on shutdown: a refresh then writes one record per object, its minute, and
+ * reads none. A crash loses at most the last 30 minutes of the slots under way (their
+ * averages are then over fewer samples) and one counter rate.
  */
 interface ObjectHead {
   id: number;
@@ -68,6 +71,9 @@ export class MetricsStore {
   private readonly archives: Database<Buffer, Buffer>[];
   private readonly objects: Database<Buffer, string>;
   private readonly lastPrune = new Map<string, number>();
+  /** Heads read or written since start (changed in place), and those newer than LMDB's. */
+  private readonly heads = new Map<string, Buffer>();
+  private readonly unsaved = new Set<string>();
   /** When a chart last asked a remote's RRD (history.ts): per remote, credential, object, timeframe, cf. */
   readonly backfilled = new BoundedMap<string, number>(5000);
 
@@ -91,46 +97,75 @@ export class MetricsStore {
         if (!sample) continue;
         const { kind } = sample;
         const key = objectKey(remote, sample.objectId);
-        // The head is changed in place (a copy: lmdb's fast read buffer is shared).
-        const stored = this.objects.getBinaryFast(key);
         const size = headBytes(kind);
-        const head = Buffer.allocUnsafe(size);
-        let prevT: number | undefined;
-        if (stored && stored.length === size) {
-          view(stored).copy(head);
-          prevT = head.readUInt32BE(4);
-          if (prevT >= t) continue;
-        } else {
-          let id = stored && stored.length >= 4 ? stored.readUInt32BE(0) : undefined;
-          if (id === undefined) {
-            nextId ??= this.nextId();
-            id = nextId++;
+        let head = this.heads.get(key);
+        let fresh = false;
+        if (!head || head.length !== size) {
+          // A copy: lmdb's fast read buffer is shared.
+          const stored = head ?? this.objects.getBinaryFast(key);
+          head = Buffer.allocUnsafe(size);
+          if (stored && stored.length === size) view(stored).copy(head);
+          else {
+            let id = stored && stored.length >= 4 ? stored.readUInt32BE(0) : undefined;
+            if (id === undefined) {
+              nextId ??= this.nextId();
+              id = nextId++;
+            }
+            head.writeUInt32BE(id, 0);
+            head.writeUInt32BE(0, 4);
+            for (let i = 0; i < COUNTERS_OF[kind]; i++) head.writeDoubleBE(NaN, 8 + 8 * i);
+            for (let a = 1; a < ARCHIVES.length; a++) clearAt(kind, head, runningOffset(kind, a), 0);
+            fresh = true;
           }
-          head.writeUInt32BE(id, 0);
-          for (let i = 0; i < COUNTERS_OF[kind]; i++) head.writeDoubleBE(NaN, 8 + 8 * i);
-          for (let a = 1; a < ARCHIVES.length; a++) clearAt(kind, head, runningOffset(kind, a), 0);
+          this.heads.set(key, head);
         }
+        const prevT = fresh ? undefined : head.readUInt32BE(4);
+        if (prevT !== undefined && prevT >= t) continue;
         head.writeUInt32BE(t, 4);
         const values = sample.values;
-        if (sample.counters) {
-          COUNTER_INDEX.forEach((field, i) => {
-            const prev = head.readDoubleBE(8 + 8 * i);
-            const now = sample.counters![i];
-            values[field] = counterRate(Number.isNaN(prev) ? undefined : prev, prevT, now, t, heartbeat);
-            head.writeDoubleBE(now ?? NaN, 8 + 8 * i);
-          });
-        } else {
-          for (let i = 0; i < COUNTERS_OF[kind]; i++) head.writeDoubleBE(NaN, 8 + 8 * i);
+        const d = new DataView(head.buffer, head.byteOffset, size);
+        const counters = sample.counters;
+        for (let i = 0; i < COUNTERS_OF[kind]; i++) {
+          const now = counters?.[i];
+          if (counters) {
+            const prev = d.getFloat64(8 + 8 * i);
+            values[COUNTER_INDEX[i]!] = counterRate(Number.isNaN(prev) ? undefined : prev, prevT, now, t, heartbeat);
+          }
+          d.setFloat64(8 + 8 * i, now ?? NaN);
         }
-        this.write(kind, head, prevT !== undefined && t - prevT <= heartbeat ? prevT : undefined, t, values);
-        void this.objects.put(key, head);
+        const ended = this.write(kind, head, prevT !== undefined && t - prevT <= heartbeat ? prevT : undefined, t, values);
+        if (fresh || ended) this.saveHead(key, head);
+        else this.unsaved.add(key);
       }
       if (nextId !== undefined) void this.objects.put(NEXT_ID, u32(nextId));
     });
-    if (t - (this.lastPrune.get(remote) ?? 0) >= PRUNE_EVERY_S) {
+    // The first prune of a remote comes an hour after its first record, not on it: after a
+    // restart every remote records at once, and that refresh should not also walk them all.
+    const lastPrune = this.lastPrune.get(remote);
+    if (lastPrune === undefined) this.lastPrune.set(remote, t);
+    else if (t - lastPrune >= PRUNE_EVERY_S) {
       this.lastPrune.set(remote, t);
       await this.prune(remote, t);
     }
+  }
+
+  /** Inside a transaction: the head into LMDB (a copy, as the one in memory changes on). */
+  private saveHead(key: string, head: Buffer): void {
+    void this.objects.put(key, Buffer.from(head));
+    this.unsaved.delete(key);
+  }
+
+  /** Writes the heads changed since they were last written (on shutdown). */
+  async flush(): Promise<void> {
+    if (this.unsaved.size === 0) return;
+    await this.objects.transaction(() => {
+      for (const key of [...this.unsaved]) this.saveHead(key, this.heads.get(key)!);
+    });
+  }
+
+  /** The head of an object: the one in memory, else LMDB's. */
+  private head(key: string): Buffer | undefined {
+    return this.heads.get(key) ?? this.objects.getBinaryFast(key);
   }
 
   private nextId(): number {
@@ -140,9 +175,10 @@ export class MetricsStore {
 
   /**
    * One sample: into each minute since `since` (the minute archive), and into the head's
-   * running 30-minute and 12-hour slots; a running slot that has ended goes to its archive.
+   * running 30-minute and 12-hour slots; a running slot that has ended goes to its archive
+   * (then it returns true).
    */
-  private write(kind: Kind, head: Buffer, since: number | undefined, t: number, values: readonly (number | undefined)[]): void {
+  private write(kind: Kind, head: Buffer, since: number | undefined, t: number, values: readonly (number | undefined)[]): boolean {
     const id = head.readUInt32BE(0);
     const a0 = ARCHIVES[0]!;
     const last = Math.floor(t / a0.step);
@@ -161,21 +197,24 @@ export class MetricsStore {
       void db.put(key, rec);
     }
     const weight = last - first + 1;
+    let ended = false;
     for (let a = 1; a < ARCHIVES.length; a++) {
       const step = ARCHIVES[a]!.step;
       const time = Math.floor(t / step) * step;
       const offset = runningOffset(kind, a);
       const running = head.readUInt32BE(offset);
       if (running !== time) {
-        if (running !== 0) this.flush(kind, a, id, decodeSlot(kind, head, undefined, offset));
+        if (running !== 0) this.archiveSlot(kind, a, id, decodeSlot(kind, head, undefined, offset));
         clearAt(kind, head, offset, time);
+        ended = true;
       }
       accumulateAt(kind, head, offset, values, weight);
     }
+    return ended;
   }
 
   /** A running slot that ended, into its archive (over what was imported there). */
-  private flush(kind: Kind, archive: number, id: number, slot: Slot): void {
+  private archiveSlot(kind: Kind, archive: number, id: number, slot: Slot): void {
     const key = slotKey(archive, slot.time, id);
     const db = this.archives[archive]!;
     mergeUnder(slot, decodeSlot(kind, db.getBinaryFast(key), slot.time));
@@ -203,12 +242,14 @@ export class MetricsStore {
     const db = this.archives[archive]!;
     let changed = 0;
     await this.objects.transaction(() => {
-      let head = decodeHead(kind, this.objects.getBinaryFast(key));
+      let head = decodeHead(kind, this.head(key));
       if (!head) {
         const id = this.nextId();
         void this.objects.put(NEXT_ID, u32(id + 1));
         head = { id, t: Math.min(now, times[times.length - 1]!), counters: [], running: [] };
-        void this.objects.put(key, encodeHead(kind, head));
+        const encoded = encodeHead(kind, head);
+        this.heads.set(key, encoded);
+        this.saveHead(key, encoded);
       }
       const id = head.id;
       for (const p of points) {
@@ -229,7 +270,7 @@ export class MetricsStore {
   /** The timeframe's points, PDM-style; [] for an object never seen. */
   read(remote: string, objectId: string, tf: Timeframe, cf: Cf, nowMs: number): Point[] {
     const kind = kindOf(objectId);
-    const head = kind && decodeHead(kind, this.objects.getBinaryFast(objectKey(remote, objectId)));
+    const head = kind && decodeHead(kind, this.head(objectKey(remote, objectId)));
     if (!kind || !head) return [];
     const { archive } = TIMEFRAMES[tf];
     const running = archive > 0 ? head.running[archive - 1] : undefined;
@@ -244,7 +285,7 @@ export class MetricsStore {
 
   /** Whether Steward holds any history of the object. */
   has(remote: string, objectId: string): boolean {
-    return this.objects.getBinaryFast(objectKey(remote, objectId)) !== undefined;
+    return this.head(objectKey(remote, objectId)) !== undefined;
   }
 
   /** Drops the archives of objects of `remote` not sampled for RETENTION_S. Returns how many. */
@@ -263,7 +304,9 @@ export class MetricsStore {
     const doomed: { key: string; id: number }[] = [];
     for (const { key, value } of this.objects.getRange({ start: prefix })) {
       if (!key.startsWith(prefix)) break;
-      if (value.length >= 8 && which(value.readUInt32BE(4))) doomed.push({ key, id: value.readUInt32BE(0) });
+      // Every head is in LMDB (written when created); the one in memory has the last sample.
+      const head = this.heads.get(key) ?? value;
+      if (head.length >= 8 && which(head.readUInt32BE(4))) doomed.push({ key, id: head.readUInt32BE(0) });
     }
     for (let i = 0; i < doomed.length; i += DELETE_BATCH) {
       await this.objects.transaction(() => {
@@ -272,6 +315,8 @@ export class MetricsStore {
             for (let slot = 0; slot < a.size; slot++) void this.archives[archive]!.remove(rawSlotKey(slot, id));
           });
           void this.objects.remove(key);
+          this.heads.delete(key);
+          this.unsaved.delete(key);
         }
       });
     }

@@ -60,6 +60,7 @@ export class Poller {
     this.timer = undefined;
     await Promise.allSettled([...this.running.values()]);
     await this.cache.flush();
+    await this.metrics?.flush();
   }
 
   /** Starts refreshes of remotes whose interval has passed since their last attempt. */
