@@ -64,6 +64,16 @@ test('the scale scenario builds the requested shape', async () => {
     assert.equal(vms.length, 60);
     const nodes = (await c.get('/cluster/status')).data as { type: string }[];
     assert.equal(nodes.filter((n) => n.type === 'node').length, 3);
+    // One nightly job of all guests into the cluster's namespace of the shared PBS; the few
+    // guests it excludes (vmid % 31 === 5: 129 of 100–159 here, ~3 % at scale) are in no job.
+    const jobs = (await c.get('/cluster/backup')).data as { id: string; all?: number; storage: string; exclude?: string }[];
+    assert.deepEqual(jobs.map((j) => [j.id, j.all, j.storage]), [['backup-nightly', 1, 'pbs']]);
+    const missing = (await c.get('/cluster/backup-info/not-backed-up')).data as { vmid: number }[];
+    assert.deepEqual(missing.map((g) => g.vmid), [129]);
+    assert.equal(jobs[0]!.exclude, '129');
+    const pbs = new SimClient(sim.remotes.find((r) => r.type === 'pbs')!);
+    const groups = (await pbs.get('/admin/datastore/store1/groups', { ns: pve[0]!.id })).data as unknown[];
+    assert.equal(groups.length, 59);
   } finally {
     await sim.close();
   }

@@ -471,33 +471,46 @@ function seedBackups(world: World): void {
       const pbs = storage.pbs ? world.remotes.get(storage.pbs.remote) : undefined;
       const ds = pbs?.type === 'pbs' ? pbs.datastores.find((d) => d.name === storage.pbs!.datastore) : undefined;
       const days = ds?.keepDaily ?? 3;
+      const owner = pbs?.type === 'pbs' ? pbsOwner(pbs) : '';
+      // A guest's archives are the same every day, and one verify task a day covers all of
+      // its snapshots: shared, so that 50,000 guests' snapshots stay cheap to build and hold.
+      const archives = new Map<Guest, { files: Snapshot['files']; size: number }>();
+      const size = (g: Guest) => Math.round(g.maxdisk * (0.15 + (g.seed % 50) / 100));
+      if (ds) {
+        for (const g of guests) {
+          const s = size(g);
+          const files = g.type === 'qemu'
+            ? [{ filename: 'qemu-server.conf.blob', size: 600, 'crypt-mode': 'none' as const }, { filename: 'drive-scsi0.img.fidx', size: s, 'crypt-mode': 'none' as const }, { filename: 'index.json.blob', size: 500, 'crypt-mode': 'none' as const }]
+            : [{ filename: 'pct.conf.blob', size: 300, 'crypt-mode': 'none' as const }, { filename: 'root.pxar.didx', size: s, 'crypt-mode': 'none' as const }, { filename: 'catalog.pcat1.didx', size: 90_000, 'crypt-mode': 'none' as const }, { filename: 'index.json.blob', size: 500, 'crypt-mode': 'none' as const }];
+          archives.set(g, { files, size: files.reduce((a, f) => a + f.size, 0) });
+        }
+      }
       for (let d = days; d >= 1; d--) {
         let t = today - d * 86_400 + hh! * 3600 + mm! * 60;
+        const verifyUpid = ds ? fakeVerifyUpid(pbs as PbsState, ds.name, t + 7200) : '';
+        const verified = { ok: { state: 'ok' as const, upid: verifyUpid }, failed: { state: 'failed' as const, upid: verifyUpid } };
         for (const g of guests) {
           t += 30 + (g.seed % 200);
-          const size = Math.round(g.maxdisk * (0.15 + (g.seed % 50) / 100));
           if (ds) {
             const type = g.type === 'qemu' ? 'vm' : 'ct';
-            const files = g.type === 'qemu'
-              ? [{ filename: 'qemu-server.conf.blob', size: 600, 'crypt-mode': 'none' as const }, { filename: 'drive-scsi0.img.fidx', size, 'crypt-mode': 'none' as const }, { filename: 'index.json.blob', size: 500, 'crypt-mode': 'none' as const }]
-              : [{ filename: 'pct.conf.blob', size: 300, 'crypt-mode': 'none' as const }, { filename: 'root.pxar.didx', size, 'crypt-mode': 'none' as const }, { filename: 'catalog.pcat1.didx', size: 90_000, 'crypt-mode': 'none' as const }, { filename: 'index.json.blob', size: 500, 'crypt-mode': 'none' as const }];
+            const a = archives.get(g)!;
             const failed = ds.verifyFailed && d === days && g.seed % 3 === 0;
             ds.snapshots.push({
               ns: storage.pbs!.namespace ?? '',
               type,
               id: String(g.vmid),
               time: t,
-              size: files.reduce((a, f) => a + f.size, 0),
-              files,
-              owner: `${pbsOwner(pbs as PbsState)}`,
+              size: a.size,
+              files: a.files,
+              owner,
               comment: g.name,
               protected: false,
-              ...(d > 1 || failed ? { verification: { state: failed ? 'failed' : 'ok', upid: fakeVerifyUpid(pbs as PbsState, ds.name, t + 7200) } } : {}),
+              ...(d > 1 || failed ? { verification: failed ? verified.failed : verified.ok } : {}),
             });
           } else {
             const stamp = new Date(t * 1000).toISOString().replace(/[-:]/g, (c) => (c === '-' ? '_' : '_')).replace('T', '-').slice(0, 19);
             const ext = g.type === 'qemu' ? 'vma.zst' : 'tar.zst';
-            storage.files.push({ volid: `${storage.id}:backup/vzdump-${g.type}-${g.vmid}-${stamp}.${ext}`, vmid: g.vmid, ctime: t, size, format: ext, notes: g.name });
+            storage.files.push({ volid: `${storage.id}:backup/vzdump-${g.type}-${g.vmid}-${stamp}.${ext}`, vmid: g.vmid, ctime: t, size: size(g), format: ext, notes: g.name });
           }
         }
       }
