@@ -74,6 +74,11 @@ export interface Sim {
   stats(target: Required<FaultTarget>): SimNodeStats;
   /** Starts measuring peak concurrency afresh on every node. */
   resetStats(): void;
+  /**
+   * Closes the node's idle keep-alive connections now, as pveproxy does when it restarts its
+   * workers: a client that sends on one before it noticed gets its request cut off unread.
+   */
+  closeIdleConnections(target: Required<FaultTarget>): void;
 }
 
 interface Identity {
@@ -219,6 +224,7 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
     requestCount: () => [...servers.values()].reduce((a, s) => a + s.stats.requests, 0),
     requests,
     stats: (target) => servers.get(nodeOf(target))!.stats,
+    closeIdleConnections: (target) => servers.get(nodeOf(target))!.closeIdleConnections(),
     resetStats: () => {
       for (const s of servers.values()) s.resetStats();
     },

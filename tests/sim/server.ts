@@ -126,6 +126,10 @@ export class NodeServer {
     else if (this.node.remote.fault === f) this.node.remote.fault = null;
   }
 
+  closeIdleConnections(): void {
+    this.server.closeIdleConnections();
+  }
+
   resetStats(): void {
     this.stats.maxInFlight = this.inFlight;
   }

@@ -3,6 +3,7 @@
 // errors, keep-alive and the per-remote concurrency limit. The simulator's request log shows
 // what reached a node, its stats how many connections and requests were open at once.
 import assert from 'node:assert/strict';
+import https from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import { ApiError } from '../../../shared/errors.ts';
 import { startSim } from '../../../tests/sim/index.ts';
@@ -229,6 +230,60 @@ describe('remote client', () => {
     assert.equal(await opened(() => c.get('/version')), 1, 'closed after 150 ms idle');
     await withFault(target, { kind: 'slow', ms: 400 }, async () => {
       assert.equal(await opened(() => c.get('/version')), 0, 'an answer slower than the idle time arrives on the same connection');
+    });
+  });
+
+  test('the remote closes its idle connections: the next request goes again on a new connection — once, POSTs too', async () => {
+    const target = { remote: 'single', node: 'pve-edge' };
+    const n = remote('single').nodes[0]!;
+    const aptUpdates = () => sim.world.tasks.list(sim.world.remote('single')!).filter((t) => t.type === 'aptupdate').length;
+    // The situation: a plain keep-alive agent sends on the connection the remote has just
+    // closed, and its request is cut off before any answer.
+    const plain = new https.Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
+    const plainGet = () => new Promise<string>((resolve) => {
+      const req = https.request({ agent: plain, host: n.host, port: n.port, path: '/' }, (res) => res.resume().on('end', () => resolve(String(res.statusCode))));
+      req.on('error', (err: NodeJS.ErrnoException) => resolve(`${err.code} on a reused connection: ${req.reusedSocket}`));
+      req.end();
+    });
+    assert.equal(await plainGet(), '200');
+    sim.closeIdleConnections(target);
+    assert.equal(await plainGet(), 'ECONNRESET on a reused connection: true');
+    plain.destroy();
+
+    // Steward's client: no retries configured, yet the request goes through, at once (no back-off).
+    const c = client('single', {}, { retries: 0 });
+    await c.get('/version');
+    for (const [method, call] of [['GET', () => c.get('/nodes')], ['POST', () => c.post('/nodes/pve-edge/apt/update')]] as const) {
+      const connections = sim.stats(target).connections;
+      const tasks = aptUpdates();
+      sleeps.length = 0;
+      sim.requests.length = 0;
+      sim.closeIdleConnections(target);
+      assert.ok(await call(), method);
+      assert.deepEqual(sim.requests.map((r) => r.method), [method], `the remote read the ${method} exactly once`);
+      assert.equal(sim.stats(target).connections - connections, 1, 'on one new connection');
+      assert.deepEqual(sleeps, []);
+      assert.equal(aptUpdates() - tasks, method === 'POST' ? 1 : 0, 'one apt update task started');
+    }
+  });
+
+  test('a POST the remote read is never sent again, whatever becomes of its answer', async () => {
+    const target = { remote: 'single', node: 'pve-edge' };
+    const c = client('single');
+    await c.get('/version'); // the POSTs below go on this kept-alive connection
+    const posts = () => sim.requests.filter((r) => r.method === 'POST').length;
+    // The answer breaks off after its first bytes (on the reused connection).
+    await withFault(target, { kind: 'truncated', times: 1 }, async () => {
+      sim.requests.length = 0;
+      await rejectsWith(c.post('/nodes/pve-edge/apt/update'), 'remote_error');
+      assert.equal(posts(), 1);
+    });
+    // No answer in time.
+    await withFault(target, { kind: 'slow', ms: 300 }, async () => {
+      sim.requests.length = 0;
+      await rejectsWith(client('single', {}, { timeoutMs: 100 }).post('/nodes/pve-edge/apt/update'), 'timeout');
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(posts(), 1);
     });
   });
 

@@ -1,14 +1,16 @@
 // The HTTPS client for one remote and one of its credentials: pinned TLS per endpoint
 // (tls.ts), keep-alive, a per-remote concurrency limit, timeouts, retries with back-off for
 // idempotent GETs only, failover across the endpoints in order, and ticket login + renewal
-// for user+password credentials. Answers come back as the `data` of Proxmox's envelope;
+// for user+password credentials. A request that a kept-alive connection's close cut off
+// before any answer is sent once more on a new connection, whatever its method. Answers come back as the `data` of Proxmox's envelope;
 // failures as ApiErrors with the catalogue's remote_* codes.
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ApiError } from '../../../shared/errors.ts';
 import type { RemoteType } from '../../../shared/remotes.ts';
 import { Limiter } from './limiter.ts';
-import { ConnectError, IDLE_CLOSE_MS, pinnedAgent } from './tls.ts';
+import { ConnectError, connectVerified, IDLE_CLOSE_MS, pinnedAgent } from './tls.ts';
 import type { EndpointTarget } from './tls.ts';
 
 export type ClientCredential =
@@ -195,7 +197,13 @@ export class RemoteClient {
     for (const i of order) {
       const ep = this.endpoints[i]!;
       try {
-        const res = await this.send(i, method, path, opts, headers);
+        const res = await this.send(i, method, path, opts, headers).catch((err: unknown) => {
+          // The remote closed the idle connection as the request went out (pveproxy ends idle
+          // keep-alive connections and restarts its workers): it never read it, so it goes
+          // once more on a new connection — POSTs too, as browsers and undici do.
+          if (err instanceof SentError && err.stale) return this.send(i, method, path, opts, headers, true);
+          throw err;
+        });
         ep.failedAt = undefined;
         ep.lastError = undefined;
         return { ok: true, res };
@@ -207,7 +215,7 @@ export class RemoteClient {
           problems.push(err);
           continue; // nothing was sent: the next endpoint is safe to try, even for POSTs
         }
-        if (err instanceof SentError) return { ok: false, err: err.apiError, retryable: method === 'GET' || err.notProcessed };
+        if (err instanceof SentError) return { ok: false, err: err.apiError, retryable: method === 'GET' };
         throw err;
       }
     }
@@ -224,7 +232,8 @@ export class RemoteClient {
     };
   }
 
-  private send(i: number, method: string, path: string, opts: RequestOptions, headers: Record<string, string>): Promise<RawResponse> {
+  /** One request to endpoint i, on a kept-alive connection, or with `fresh` on a new one used only for it. */
+  private send(i: number, method: string, path: string, opts: RequestOptions, headers: Record<string, string>, fresh = false): Promise<RawResponse> {
     const ep = this.target.endpoints[i]!;
     let url = `/api2/json${path}`;
     if (opts.query) {
@@ -246,36 +255,50 @@ export class RemoteClient {
     const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs;
     return new Promise<RawResponse>((resolve, reject) => {
       let sent = false;
-      const req = https.request({ agent: this.agents[i], host: ep.host, port: ep.port, method, path: url, headers: { accept: 'application/json', ...headers } });
-      req.once('socket', () => {
+      let readBefore = 0;
+      // A fresh connection goes through the same pinned handshake, outside the pool (no agent).
+      const connection = fresh
+        ? { createConnection: (_o: unknown, cb: (err: Error | null, socket?: Duplex) => void) => void connectVerified(ep, this.opts.connectTimeoutMs).then((s) => cb(null, s), (err: Error) => cb(err)) }
+        : { agent: this.agents[i] };
+      const req = https.request({ ...connection, host: ep.host, port: ep.port, method, path: url, headers: { accept: 'application/json', ...headers } } as https.RequestOptions);
+      req.once('socket', (socket) => {
         sent = true;
+        readBefore = socket.bytesRead;
       });
-      const timer = setTimeout(() => req.destroy(new SentError(new ApiError('timeout', `${this.target.id}: ${method} ${path} got no answer within ${timeoutMs} ms`), false)), timeoutMs);
-      req.on('error', (err: NodeJS.ErrnoException & { reusedSocket?: boolean }) => {
+      // Once an answer has begun, Node reports its failures on the response only (no 'end',
+      // no request 'error'), so the request is failed here directly.
+      const fail = (err: Error) => {
         clearTimeout(timer);
-        if (err instanceof ConnectError || err instanceof SentError) return reject(err);
-        // A kept-alive socket the server had just closed: the request never reached it.
-        const notProcessed = (req as unknown as { reusedSocket?: boolean }).reusedSocket === true && err.code === 'ECONNRESET';
+        req.destroy();
+        reject(err);
+      };
+      const timer = setTimeout(() => fail(new SentError(new ApiError('timeout', `${this.target.id}: ${method} ${path} got no answer within ${timeoutMs} ms`), false)), timeoutMs);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        if (err instanceof ConnectError) return reject(err);
         if (!sent) return reject(new ConnectError('remote_unreachable', `${ep.host}:${ep.port}: ${err.code ?? err.message}`));
-        reject(new SentError(new ApiError('remote_error', `${this.target.id}: connection to ${ep.host}:${ep.port} lost during ${method} ${path} (${err.code ?? err.message})`), notProcessed));
+        // A kept-alive connection the server had closed, with not one byte of an answer: the
+        // server dropped it idle and never read the request (a server that read it answers, or
+        // fails the answer after its first bytes).
+        const stale = req.reusedSocket && req.socket?.bytesRead === readBefore && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+        reject(new SentError(new ApiError('remote_error', `${this.target.id}: connection to ${ep.host}:${ep.port} lost during ${method} ${path} (${err.code ?? err.message})`), stale));
       });
       req.on('response', (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
           size += c.length;
-          if (size > this.opts.maxResponseBytes) {
-            req.destroy(new SentError(new ApiError('remote_error', `${this.target.id}: answer to ${method} ${path} exceeds ${this.opts.maxResponseBytes} bytes`), false));
-            return;
-          }
+          if (size > this.opts.maxResponseBytes) return fail(new SentError(new ApiError('remote_error', `${this.target.id}: answer to ${method} ${path} exceeds ${this.opts.maxResponseBytes} bytes`), false));
           chunks.push(c);
         });
+        const truncated = () => fail(new SentError(new ApiError('remote_error', `${this.target.id}: truncated answer to ${method} ${path}`), false));
         res.on('end', () => {
           clearTimeout(timer);
-          if (!res.complete) return reject(new SentError(new ApiError('remote_error', `${this.target.id}: truncated answer to ${method} ${path}`), false));
+          if (!res.complete) return truncated();
           resolve({ status: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', body: Buffer.concat(chunks) });
         });
-        res.on('error', () => undefined); // surfaced through req 'error'
+        // The connection ended before the whole answer: 'aborted' and 'error' on the response.
+        res.on('error', truncated);
       });
       req.end(payload);
     });
@@ -286,8 +309,8 @@ export class RemoteClient {
 class SentError extends Error {
   constructor(
     readonly apiError: ApiError,
-    /** True when the remote certainly did not process it (safe to retry even a POST). */
-    readonly notProcessed: boolean,
+    /** Cut off on a reused connection before any answer: the remote did not process it (safe to send again, even a POST). */
+    readonly stale: boolean,
   ) {
     super(apiError.message);
   }

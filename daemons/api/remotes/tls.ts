@@ -107,16 +107,19 @@ export function pinnedAgent(target: EndpointTarget, opts: { maxSockets: number; 
   const idleMs = opts.idleMs ?? IDLE_CLOSE_MS;
   // The agent destroys a free socket that times out; a socket in use has no idle timer
   // (the client's own request timer covers it).
-  const hooks = agent as unknown as { keepSocketAlive(s: Socket): boolean; reuseSocket(s: Socket): void };
+  const hooks = agent as unknown as { keepSocketAlive(s: Socket): boolean; reuseSocket(s: Socket, req: unknown): void };
+  // Node's own reuseSocket marks the request `reusedSocket` (the client tells a connection
+  // the remote had closed by it) and drops the free-socket error listener: keep it.
+  const reuse = hooks.reuseSocket.bind(agent);
   hooks.keepSocketAlive = (socket) => {
     socket.setKeepAlive(true, 1000);
     socket.unref();
     socket.setTimeout(idleMs);
     return true;
   };
-  hooks.reuseSocket = (socket) => {
+  hooks.reuseSocket = (socket, req) => {
     socket.setTimeout(0);
-    socket.ref();
+    reuse(socket, req);
   };
   (agent as unknown as { createConnection: unknown }).createConnection = (_options: unknown, cb: (err: Error | null, socket?: Duplex) => void) => {
     connectVerified(target, opts.connectTimeoutMs).then((s) => cb(null, s), (err: Error) => cb(err));
