@@ -32,7 +32,7 @@ async function pages(page: Page): Promise<string[]> {
     ((await (await fetch('/api2/json/resources/list?search=%2Btype%3Aqemu&limit=1')).json()) as { data: { resources: { remote: string; vmid: number; node: string }[] } }).data.resources);
   const g = list[0];
   assert.ok(g, 'the demo scenario has a VM');
-  return ['/', '/resources', '/tasks', '/backups', `/remotes/${g.remote}`, `/remotes/${g.remote}/nodes/${g.node}`, `/remotes/${g.remote}/qemu/${g.vmid}`,
+  return ['/', '/resources', '/tasks', '/backups', `/remotes/${g.remote}`, `/remotes/${g.remote}/nodes/${g.node}`, `/remotes/${g.remote}/nodes/${g.node}/storage/local`, `/remotes/${g.remote}/qemu/${g.vmid}`,
     '/admin/remotes', '/admin/users', '/admin/tokens', '/admin/tfa', '/admin/acl', '/admin/groups', '/admin/views',
     '/admin/allowlist', '/admin/audit', '/admin/system', '/admin/journal', '/admin/acme', '/admin/password'];
 }

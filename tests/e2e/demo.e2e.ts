@@ -91,6 +91,34 @@ test('the Backups page lists the demo guests in no backup job and the failed ver
   await tp.close();
 });
 
+test("a node's storages link to their usage chart; a storage without figures says it has no data", async () => {
+  const tp = await openPage(suite.browser, suite.stack);
+  const { page } = tp;
+  await login(page, 'admin@steward', PASSWORD);
+  await page.goto('/remotes/lab/nodes/lab-1');
+  const storages = page.getByRole('region', { name: 'Storages' });
+  // The NFS share of the demo lab, 98 % full.
+  await storages.getByRole('meter', { name: 'nfs-vm used' }).waitFor();
+  assert.ok(Number(await storages.getByRole('meter', { name: 'nfs-vm used' }).getAttribute('aria-valuenow')) >= 95);
+  await storages.getByRole('link', { name: 'nfs-vm', exact: true }).click();
+  await page.getByRole('heading', { name: 'Storage nfs-vm' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/remotes/lab/nodes/lab-1/storage/nfs-vm');
+  const history = page.getByRole('region', { name: 'Usage history' });
+  await history.getByRole('img', { name: 'Usage chart' }).waitFor();
+  const used = (await history.getByText(/^Used: /).textContent()) ?? '';
+  assert.match(used, /^Used: [\d.]+ (GiB|TiB)$/);
+  await page.getByRole('region', { name: 'Storage' }).getByText('nfs (shared)').waitFor();
+  await screenshots(tp, 'storage-demo');
+  // lab-3 is down: its local storage has no figures in any timeframe.
+  await page.goto('/remotes/lab/nodes/lab-3/storage/local');
+  await history.getByText('No data for this period').waitFor();
+  assert.equal(await history.getByRole('img', { name: 'Usage chart' }).count(), 0, 'no empty axes');
+  await history.getByRole('combobox', { name: 'Time frame' }).selectOption('week');
+  await history.getByText('No data for this period').waitFor();
+  tp.assertClean();
+  await tp.close();
+});
+
 test('the resource tree is one tab stop and works with the arrow keys', async () => {
   const tp = await openPage(suite.browser, suite.stack);
   const { page } = tp;

@@ -10,6 +10,7 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/backups', tag: 'st-view-backups', title: 'Backups', load: () => import('./views/st-view-backups.ts') },
   { pattern: '/remotes/:remote', tag: 'st-view-remote', title: 'Remote', load: () => import('./views/st-view-remote.ts') },
   { pattern: '/remotes/:remote/nodes/:node', tag: 'st-view-node', title: 'Node', load: () => import('./views/st-view-node.ts') },
+  { pattern: '/remotes/:remote/nodes/:node/storage/:storage', tag: 'st-view-storage', title: 'Storage', load: () => import('./views/st-view-storage.ts') },
   { pattern: '/remotes/:remote/datastore/:store', tag: 'st-view-datastore', title: 'Datastore', load: () => import('./views/st-view-datastore.ts') },
   { pattern: '/remotes/:remote/:type/:vmid', tag: 'st-view-guest', title: 'Guest', load: () => import('./views/st-view-guest.ts') },
   { pattern: '/admin/remotes', tag: 'st-view-remotes', title: 'Remotes', load: () => import('./views/admin/st-view-remotes.ts') },

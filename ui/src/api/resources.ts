@@ -21,6 +21,10 @@ export interface Resource {
   template?: boolean | number;
   storage?: string;
   datastore?: string;
+  /** Storages: the plugin type (dir, zfspool, rbd, nfs, pbs…), shared or per node, content types. */
+  plugintype?: string;
+  shared?: boolean | number;
+  content?: string;
 }
 
 /** A remote's freshness beside the list: a remote that is down shows as down, with its error. */
@@ -54,6 +58,7 @@ export function resourceHref(r: Resource): string | undefined {
   const remote = encodeURIComponent(r.remote);
   if (isGuest(r) && r.vmid !== undefined) return `/remotes/${remote}/${r.type}/${r.vmid}`;
   if (r.type === 'node' && r.node) return `/remotes/${remote}/nodes/${encodeURIComponent(r.node)}`;
+  if (r.type === 'storage' && r.node && r.storage) return `/remotes/${remote}/nodes/${encodeURIComponent(r.node)}/storage/${encodeURIComponent(r.storage)}`;
   if (r.type === 'datastore') return `/remotes/${remote}/datastore/${encodeURIComponent(r.datastore ?? r.storage ?? r.name ?? r.id.split('/').pop() ?? '')}`;
   return undefined;
 }

@@ -1,5 +1,6 @@
 // A small SVG line chart for RRD data (own code: a chart library would outweigh the rest of
-// the page). Several series over one time axis, a max line at the top, min/max labels.
+// the page). Several series over one time axis, a max line at the top, min/max labels; a
+// timeframe without a single value says so instead of drawing empty axes.
 import { LitElement, css, html, svg } from 'lit';
 import { linePaths } from '../lib/chart-geometry.ts';
 import { baseStyles } from '../lib/styles.ts';
@@ -14,7 +15,8 @@ export class StChart extends LitElement {
     baseStyles,
     css`
       :host { display: block; }
-      svg { width: 100%; height: 9rem; display: block; background: var(--st-surface-2); border-radius: var(--st-radius); }
+      svg, .empty { width: 100%; height: 9rem; display: block; background: var(--st-surface-2); border-radius: var(--st-radius); }
+      .empty { display: flex; align-items: center; justify-content: center; margin: 0; color: var(--st-text-muted); }
       polyline { fill: none; stroke-width: 2; vector-effect: non-scaling-stroke; }
       .a { stroke: var(--st-accent); }
       .b { stroke: var(--st-warn); }
@@ -50,6 +52,7 @@ export class StChart extends LitElement {
 
   override render() {
     const all = this.series.flatMap((s) => s.values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)));
+    if (!all.length) return html`<h3>${this.heading}</h3><p class="empty">No data for this period</p>`;
     const max = this.max ?? Math.max(1e-9, ...all) * 1.1;
     const last = (s: ChartSeries) => [...s.values].reverse().find((v): v is number => typeof v === 'number');
     const t0 = this.times[0];

@@ -1,5 +1,5 @@
 // Usage history from an rrddata route, as charts, with a timeframe selector. The same for
-// guests, nodes and datastores; `kind` picks the fields (Proxmox names them differently).
+// guests, nodes, storages and datastores; `kind` picks the fields (Proxmox names them differently).
 import { LitElement, css, html } from 'lit';
 import { api } from '../api/client.ts';
 import { bytes, percent } from '../lib/format.ts';
@@ -16,7 +16,7 @@ const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 const maxOf = (field: string) => (points: Point[]) => Math.max(0, ...points.map((p) => num(p[field]) ?? 0)) || undefined;
 const rate = (v: number) => `${bytes(v)}/s`;
 
-const SPECS: Record<'guest' | 'node' | 'datastore', ChartSpec[]> = {
+const SPECS: Record<'guest' | 'node' | 'storage' | 'datastore', ChartSpec[]> = {
   guest: [
     { heading: 'CPU', max: () => 1, format: percent, series: [{ label: 'CPU', field: 'cpu' }] },
     { heading: 'Memory', max: maxOf('maxmem'), format: bytes, series: [{ label: 'Used', field: 'mem' }] },
@@ -26,6 +26,9 @@ const SPECS: Record<'guest' | 'node' | 'datastore', ChartSpec[]> = {
     { heading: 'CPU', max: () => 1, format: percent, series: [{ label: 'CPU', field: 'cpu' }] },
     { heading: 'Memory', max: maxOf('memtotal'), format: bytes, series: [{ label: 'Used', field: 'memused' }] },
     { heading: 'Network', format: rate, series: [{ label: 'In', field: 'netin' }, { label: 'Out', field: 'netout' }] },
+  ],
+  storage: [
+    { heading: 'Usage', max: maxOf('total'), format: bytes, series: [{ label: 'Used', field: 'used' }] },
   ],
   datastore: [
     { heading: 'Usage', max: maxOf('total'), format: bytes, series: [{ label: 'Used', field: 'used' }] },
@@ -78,7 +81,7 @@ export class StRrd extends LitElement {
       ${this.points.length
         ? html`<div class="chart-grid">${SPECS[this.kind].map((c) => html`<st-chart heading=${c.heading} .times=${times} .format=${c.format}
             .max=${c.max?.(this.points)} .series=${c.series.map((s, i): ChartSeries => ({ label: s.label, cls: i ? 'b' : 'a', values: this.points.map((p) => num(p[s.field])) }))}></st-chart>`)}</div>`
-        : html`<p class="muted">${this.failed ? `No usage history: ${this.failed}` : 'No usage history yet.'}</p>`}
+        : html`<p class="muted">${this.failed ? `No usage history: ${this.failed}` : 'No data for this period'}</p>`}
     </section>`;
   }
 }

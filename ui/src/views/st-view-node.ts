@@ -1,6 +1,9 @@
-// A PVE node's page: status read from the remote and its pending updates (from the poller).
+// A PVE node's page: status read from the remote, its pending updates (from the poller), its
+// storages (from the last refresh, each linked to its page with the usage history).
 import { LitElement, css, html, nothing } from 'lit';
 import { api, errorText, path } from '../api/client.ts';
+import { listResources, resourceHref } from '../api/resources.ts';
+import type { Resource } from '../api/resources.ts';
 import '../components/st-rrd.ts';
 import '../components/st-task-table.ts';
 import { ratio, usageBar } from '../components/st-usage.ts';
@@ -31,10 +34,11 @@ export class StViewNode extends LitElement {
     .wide { grid-column: 1 / -1; }
   `];
 
-  static override properties = { params: { attribute: false }, status: { state: true }, apt: { state: true }, error: { state: true } };
+  static override properties = { params: { attribute: false }, status: { state: true }, apt: { state: true }, storages: { state: true }, error: { state: true } };
   declare params: { remote: string; node: string };
   declare status: NodeStatus | undefined;
   declare apt: Apt | undefined;
+  declare storages: Resource[] | undefined;
   declare error: string | undefined;
 
   override willUpdate(changed: Map<string, unknown>): void {
@@ -43,13 +47,15 @@ export class StViewNode extends LitElement {
 
   private async load(): Promise<void> {
     const { remote, node } = this.params;
-    const [status, apt] = await Promise.allSettled([
+    const [status, apt, storages] = await Promise.allSettled([
       api.get<NodeStatus>(path`/pve/remotes/${remote}/nodes/${node}/status`),
       api.get<Apt>(path`/pve/remotes/${remote}/nodes/${node}/apt`),
+      listResources({ search: `+remote:${remote} +node:${node} +type:storage`, sort: 'name', limit: 500 }),
     ]);
     this.status = status.status === 'fulfilled' ? status.value : undefined;
     this.apt = apt.status === 'fulfilled' ? apt.value : undefined;
-    const failed = [status, apt].find((r) => r.status === 'rejected');
+    this.storages = storages.status === 'fulfilled' ? storages.value.resources.filter((r) => r.remote === remote && r.node === node) : undefined;
+    const failed = [status, apt, storages].find((r) => r.status === 'rejected');
     this.error = failed ? errorText(failed.reason) : undefined;
   }
 
@@ -84,6 +90,14 @@ export class StViewNode extends LitElement {
             : html`<p>No pending updates.</p>`}
         </section>
         <st-rrd class="wide" kind="node" url=${path`/pve/remotes/${remote}/nodes/${node}/rrddata`}></st-rrd>
+        <section class="card table-wrap wide" aria-label="Storages">
+          <h2>Storages</h2>
+          ${this.storages?.length
+            ? html`<table class="data"><thead><tr><th>Storage</th><th>Type</th><th>Status</th><th>Used</th><th>Size</th></tr></thead>
+                <tbody>${this.storages.map((st) => html`<tr><td><a href=${resourceHref(st) ?? '#'}>${st.storage ?? st.name}</a></td><td>${st.plugintype ?? ''}${st.shared ? ' (shared)' : ''}</td>
+                  <td>${st.status ?? ''}</td><td>${usageBar(ratio(st.disk, st.maxdisk), `${st.storage ?? st.name} used`)}</td><td>${bytes(st.maxdisk)}</td></tr>`)}</tbody></table>`
+            : html`<p class="muted">${this.storages ? 'No storages on this node.' : '–'}</p>`}
+        </section>
         <section class="card wide" aria-label="Tasks on this node">
           <h2>Tasks</h2>
           <st-task-table label="Tasks on this node" limit="20" .filter=${{ remote, node }}></st-task-table>
