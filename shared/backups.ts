@@ -6,8 +6,15 @@ import { z } from 'zod';
 import { RemoteStateSchema } from './resources.ts';
 import { remoteType } from './remotes.ts';
 
-/** Lists are capped so that one remote cannot make the record (or an answer) unbounded. */
-export const BACKUP_LIMITS = { jobs: 1000, notBackedUp: 10_000, groupsPerStore: 10_000, groups: 50_000, jobResults: 1000, stores: 256 } as const;
+/**
+ * Lists are capped so that one remote cannot make the record (or an answer) unbounded.
+ * Namespaces: read to `namespaceDepth` levels below the root (PBS allows 7), at most
+ * `namespacesPerStore` of a datastore and `namespaces` of a remote (one request each).
+ */
+export const BACKUP_LIMITS = {
+  jobs: 1000, notBackedUp: 10_000, groupsPerStore: 10_000, groups: 50_000, jobResults: 1000, stores: 256,
+  namespaceDepth: 3, namespacesPerStore: 256, namespaces: 1024,
+} as const;
 
 /** A vzdump job of PVE's /cluster/backup, its guest selection parsed. */
 export const PveBackupJob = z.object({
@@ -37,9 +44,11 @@ export const NotBackedUpGuest = z.object({
 });
 export type NotBackedUpGuest = z.infer<typeof NotBackedUpGuest>;
 
-/** A backup group of a PBS datastore (root namespace): one guest or host's snapshots. */
+/** A backup group of a PBS datastore: one guest or host's snapshots in one namespace. */
 export const PbsBackupGroup = z.object({
   store: z.string(),
+  /** The namespace (`a/b`), as PBS writes it; absent: the root namespace. */
+  ns: z.string().optional(),
   'backup-type': z.string(),
   'backup-id': z.string(),
   /** Unix time (s) of the newest snapshot. */
@@ -73,7 +82,7 @@ export const PbsJobResult = z.object({
 export type PbsJobResult = z.infer<typeof PbsJobResult>;
 
 export const BackupItemError = z.object({
-  /** `jobs`, `not-backed-up`, `groups/{store}`, `gc`, `verify`, `prune`, `sync`. */
+  /** `jobs`, `not-backed-up`, `groups/{store}` (its namespaces and their groups), `gc`, `verify`, `prune`, `sync`. */
   item: z.string(),
   error: z.string(),
   /** Unix time (s) the item was last fetched successfully; its list is from then. */

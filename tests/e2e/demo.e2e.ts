@@ -86,6 +86,12 @@ test('the Backups page lists the demo guests in no backup job and the failed ver
   assert.equal(await row.getAttribute('class'), 'failed', 'the failure is highlighted');
   // Failures are listed first.
   assert.match(await jobs.locator('tbody tr').first().getAttribute('class') ?? '', /failed/);
+  // The lab cluster writes into the `lab` namespace of the lab datastore; prod into the root.
+  const groups = page.getByRole('table', { name: 'Backup groups on the Backup Servers' });
+  const cell = (n: number, text: string) => page.locator(`td:nth-child(${n})`, { hasText: new RegExp(`^${text}$`) });
+  const inNs = (store: string, ns: string) => groups.locator('tbody tr').filter({ has: cell(2, store) }).filter({ has: cell(3, ns) });
+  await inNs('lab', 'lab').first().waitFor();
+  await inNs('prod', 'root').first().waitFor();
   await screenshots(tp, 'backups-demo');
   tp.assertClean();
   await tp.close();

@@ -138,6 +138,8 @@ const DatastoreSpec = z.strictObject({
   gcError: z.string().max(200).optional(),
   /** How many days of daily backups each guest keeps. */
   keepDaily: z.number().int().min(1).max(366).default(7),
+  /** Namespaces that exist even when empty (`a`, `a/b`); PVE storages write into theirs. */
+  namespaces: z.array(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*){0,7}$/)).max(256).default([]),
   comment: z.string().max(128).optional(),
 });
 

@@ -167,6 +167,8 @@ export interface Datastore {
   unavailable?: string;
   comment?: string;
   snapshots: Snapshot[];
+  /** Namespaces declared by the scenario; those holding snapshots exist without it. */
+  namespaces: string[];
   keepDaily: number;
   verifyFailed: boolean;
   /** UPIDs of the last job runs (gc, verify, prune). */
@@ -441,6 +443,7 @@ function buildPbs(world: World, spec: PbsRemoteSpec): PbsState {
       gcSchedule: d.gcSchedule,
       keepDaily: d.keepDaily,
       snapshots: [],
+      namespaces: [...d.namespaces],
       verifyFailed: spec.verifyFailures.includes(d.name),
       last: {},
       ...(d.gcError ? { gcError: d.gcError } : {}),

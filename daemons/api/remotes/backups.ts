@@ -1,5 +1,6 @@
 // The backups part of the slow refresh: for PVE the backup jobs and the guests no job
-// includes, for PBS each datastore's backup groups and the last runs of its GC, verify,
+// includes, for PBS each datastore's backup groups in every namespace (PVE clusters sharing
+// a datastore usually write to one namespace each) and the last runs of its GC, verify,
 // prune and sync jobs. Every item is fetched on its own (Promise.allSettled): one that fails
 // keeps its last good list, marked with the error, and never costs the others. Lists are
 // capped (BACKUP_LIMITS) so the record stays bounded whatever a remote answers.
@@ -79,7 +80,7 @@ export function pbsGroup(store: string, g: Raw): PbsBackupGroup | null {
   const type = str(g['backup-type']);
   const id = str(g['backup-id']);
   if (!type || !id) return null;
-  return defined({ store, 'backup-type': type, 'backup-id': id, 'last-backup': num(g['last-backup']), 'backup-count': num(g['backup-count']), owner: str(g.owner), comment: str(g.comment) });
+  return defined({ store, ns: str(g.ns) || undefined, 'backup-type': type, 'backup-id': id, 'last-backup': num(g['last-backup']), 'backup-count': num(g['backup-count']), owner: str(g.owner), comment: str(g.comment) });
 }
 
 /** OK and warnings are fine; any other state the run ended with is a failure. */
@@ -138,11 +139,49 @@ export async function fetchPveBackups(client: RemoteClient, prev: BackupsRecord 
   };
 }
 
+/** A namespace's depth below the root: `` 0, `a` 1, `a/b` 2. */
+const nsDepth = (ns: string) => (ns === '' ? 0 : ns.split('/').length);
+
+/**
+ * A datastore's groups in every namespace it lists (root first, at most `namespaceDepth`
+ * deep, as many as `take` grants), each group carrying its `ns`. Any request that fails
+ * fails the datastore's item, so its last complete list stays rather than a partial one.
+ */
+async function storeGroups(client: RemoteClient, store: string, take: (wanted: number) => number): Promise<{ groups: Raw[]; cut: boolean }> {
+  const base = `/admin/datastore/${encodeURIComponent(store)}`;
+  const listed = await client.get(`${base}/namespace`, { 'max-depth': BACKUP_LIMITS.namespaceDepth });
+  if (!Array.isArray(listed)) throw new Error('the remote did not answer a list of namespaces');
+  const names = new Set(['']);
+  for (const x of listed as unknown[]) {
+    const ns = x && typeof x === 'object' ? str((x as Raw).ns) : undefined;
+    if (ns !== undefined && nsDepth(ns) <= BACKUP_LIMITS.namespaceDepth) names.add(ns);
+  }
+  const some = [...names].slice(0, take(names.size));
+  const lists = await Promise.all(some.map((ns) => client.get(`${base}/groups`, ns ? { ns } : undefined).then(
+    (list) => {
+      if (!Array.isArray(list)) throw new Error(`namespace ${ns || '(root)'}: the remote did not answer a list`);
+      return ns ? (list as unknown[]).map((g) => (g && typeof g === 'object' ? { ...(g as Raw), ns } : g)) : list;
+    },
+    (e: unknown) => {
+      throw new Error(`namespace ${ns || '(root)'}: ${message(e)}`);
+    },
+  )));
+  return { groups: lists.flat() as Raw[], cut: names.size > some.length };
+}
+
 /** `stores`: the datastores of the last resources refresh. */
 export async function fetchPbsBackups(client: RemoteClient, stores: string[], prev: BackupsRecord | undefined, now: () => number): Promise<BackupsRecord> {
   const some = stores.slice(0, BACKUP_LIMITS.stores);
+  // The remote's namespace budget, granted as the listings come back; the root namespace
+  // of every datastore is always read.
+  let nsRoom: number = BACKUP_LIMITS.namespaces;
+  const take = (wanted: number) => {
+    const n = Math.max(1, Math.min(wanted, BACKUP_LIMITS.namespacesPerStore, nsRoom));
+    nsRoom -= n;
+    return n;
+  };
   const [groups, results] = await Promise.all([
-    Promise.allSettled(some.map((s) => client.get(`/admin/datastore/${encodeURIComponent(s)}/groups`))),
+    Promise.allSettled(some.map((s) => storeGroups(client, s, take))),
     // Sync jobs in both directions (PBS 4 lists pull jobs only by default).
     Promise.allSettled(PBS_JOB_KINDS.map((k) => client.get(`/admin/${k}`, k === 'sync' ? { 'sync-direction': 'all' } : undefined))),
   ]);
@@ -150,7 +189,10 @@ export async function fetchPbsBackups(client: RemoteClient, stores: string[], pr
   const out: BackupsRecord = { time: t, type: 'pbs', groups: {}, results: {} };
   let room: number = BACKUP_LIMITS.groups;
   some.forEach((store, i) => {
-    const g = item(groups[i]!, prev?.groups?.[store], t, (x) => pbsGroup(store, x), Math.min(BACKUP_LIMITS.groupsPerStore, room));
+    const r = groups[i]!;
+    const listed: PromiseSettledResult<unknown> = r.status === 'fulfilled' ? { status: 'fulfilled', value: r.value.groups } : r;
+    const g = item(listed, prev?.groups?.[store], t, (x) => pbsGroup(store, x), Math.min(BACKUP_LIMITS.groupsPerStore, room));
+    if (r.status === 'fulfilled' && r.value.cut) g.truncated = true;
     room -= g.list.length;
     out.groups![store] = g;
   });

@@ -76,14 +76,22 @@ describe('backups: slow refresh and /resources/backups', () => {
   test('PBS: backup groups per datastore and the last GC/verify/prune/sync results, failures marked', async () => {
     const pbs = of(await backups(), 'backup');
     assert.equal(pbs.jobs, undefined);
+    // Every namespace's groups, each with its namespace: the lab cluster writes into `lab`.
     for (const store of ['prod', 'lab']) {
-      const theirs = (await direct('backup').get(`/admin/datastore/${store}/groups`)).data as Raw[];
+      const theirs: Raw[] = [];
+      for (const { ns } of (await direct('backup').get(`/admin/datastore/${store}/namespace`)).data as { ns: string }[]) {
+        const list = (await direct('backup').get(`/admin/datastore/${store}/groups`, ns ? { ns } : undefined)).data as Raw[];
+        theirs.push(...list.map((g) => ({ ...g, ns })));
+      }
       assert.ok(theirs.length > 0);
-      const pick = (g: Raw) => [g['backup-type'], g['backup-id'], g['last-backup'], g['backup-count'], g.owner, g.comment];
+      const pick = (g: Raw) => [g.ns || undefined, g['backup-type'], g['backup-id'], g['last-backup'], g['backup-count'], g.owner, g.comment];
       assert.deepEqual(pbs.groups!.filter((g) => g.store === store).map(pick), theirs.map(pick));
     }
+    assert.deepEqual([...new Set(pbs.groups!.map((g) => `${g.store}:${g.ns ?? ''}`))], ['prod:', 'lab:lab']);
     // PBS groups are the PVE guests its jobs back up: prod's VM 100 is in the prod store.
     assert.ok(pbs.groups!.some((g) => g.store === 'prod' && g['backup-type'] === 'vm' && g['backup-id'] === '100'));
+    const labGuest = [...(sim.world.remote('lab') as PveState).guests.values()].find((g) => !g.noBackup && !g.template)!;
+    assert.ok(pbs.groups!.some((g) => g.store === 'lab' && g.ns === 'lab' && g['backup-id'] === String(labGuest.vmid)));
     assert.ok(!pbs.groups!.some((g) => g.store === 'prod' && g['backup-id'] === '120'), 'never backed up');
     const expected: string[] = [];
     for (const kind of ['gc', 'verify', 'prune', 'sync']) {
@@ -119,8 +127,44 @@ describe('backups: slow refresh and /resources/backups', () => {
     assert.deepEqual(lab['not-backed-up']!.map((g) => g.vmid), onNode);
     assert.deepEqual(lab.jobs!.map((j) => [j.id, j.exclude]), [['backup-lab-weekly', onNode]]);
 
+    // A view of one PBS datastore: its groups, namespaced ones included, and nothing of the other store.
+    assert.equal((await call(app, 'root@steward', 'POST', '/views', { id: 'lab-store', search: '+remote:backup +type:datastore +name:lab' })).status, 201);
+    t.grants.set('store-viewer@steward', [{ path: '/views/lab-store', role: 'Audit' }]);
+    const sv = await backups('store-viewer@steward');
+    assert.deepEqual(sv.remotes.map((x) => x.remote), ['backup']);
+    const store = of(sv, 'backup');
+    assert.ok(store.groups!.length > 0);
+    assert.deepEqual([...new Set(store.groups!.map((g) => `${g.store}:${g.ns ?? ''}`))], ['lab:lab']);
+    assert.deepEqual([...new Set(store['job-results']!.map((j) => j.store))], ['lab']);
+    assert.deepEqual(store.groups, of(await backups(), 'backup').groups!.filter((g) => g.store === 'lab'));
+
     t.grants.set('nobody@steward', []);
     assert.deepEqual(await backups('nobody@steward'), { summary: { 'not-backed-up': 0, 'failed-jobs': 0, errors: 0 }, remotes: [] });
+  });
+
+  test('namespaces are read to 3 levels and 256 per datastore; a datastore with more is marked truncated', async () => {
+    const prod = (sim.world.remote('backup') as PbsState).datastores.find((d) => d.name === 'prod')!;
+    const snap = prod.snapshots[0]!;
+    prod.snapshots.push({ ...snap, ns: 'a/b/c' }, { ...snap, ns: 'a/b/c/d' });
+    try {
+      await t.deps.remotes.poller.refreshSlow('backup');
+      let pbs = of(await backups(), 'backup');
+      assert.deepEqual(pbs.groups!.filter((g) => g.ns?.startsWith('a/')).map((g) => g.ns), ['a/b/c'], 'depth 4 is not read');
+      assert.equal(pbs.truncated, undefined);
+      prod.namespaces.push(...Array.from({ length: 300 }, (_, i) => `t${String(i).padStart(3, '0')}`));
+      await t.deps.remotes.poller.refreshSlow('backup');
+      pbs = of(await backups(), 'backup');
+      assert.deepEqual(pbs.truncated, ['groups/prod']);
+      assert.deepEqual(pbs.errors, []);
+      // Root first, then in PBS's order up to the cap: `a/b/c` is among those read.
+      assert.ok(pbs.groups!.some((g) => g.store === 'prod' && g.ns === undefined));
+      assert.ok(pbs.groups!.some((g) => g.ns === 'a/b/c'));
+    } finally {
+      prod.snapshots.splice(-2, 2);
+      prod.namespaces.length = 0;
+      await t.deps.remotes.poller.refreshSlow('backup');
+    }
+    assert.equal(of(await backups(), 'backup').truncated, undefined);
   });
 
   test('an item that fails keeps its last list, named in errors with its last success; the others are fresh', async () => {

@@ -121,18 +121,57 @@ function datastoreUsage(ctx: Ctx): unknown[] {
  * proxmox-backup list_groups/list_snapshots: Datastore.Audit lists everything; with only
  * Datastore.Backup a credential sees the groups it owns (a user also those of its tokens).
  */
-function listable(ctx: Ctx, ds: Datastore): (owner: string) => boolean {
+function listable(ctx: Ctx, ds: Datastore, ns = ''): (owner: string) => boolean {
   const auth = ctx.auth!;
-  if (auth.has(`/datastore/${ds.name}`, ['Datastore.Audit'])) return () => true;
-  if (!auth.has(`/datastore/${ds.name}`, ['Datastore.Backup'])) throw new HttpError(403, 'permission check failed');
+  const path = aclPath(ds, ns);
+  if (auth.has(path, ['Datastore.Audit'])) return () => true;
+  if (!auth.has(path, ['Datastore.Backup'])) throw new HttpError(403, 'permission check failed');
   const me = auth.authid;
   return (owner) => owner === me || (!me.includes('!') && owner.startsWith(`${me}!`));
 }
 
+/** pbs-api-types BackupNamespace::acl_path: `/datastore/{store}[/{ns…}]`. */
+function aclPath(ds: Datastore, ns: string): string {
+  return ns ? `/datastore/${ds.name}/${ns}` : `/datastore/${ds.name}`;
+}
+
+/**
+ * proxmox-backup api2/admin/namespace.rs list_namespaces: `parent` and the namespaces below
+ * it up to `max-depth` levels (the parent itself first, the root as ""), those on whose ACL
+ * path the credential holds Audit, Modify or Backup; none such and no access to the parent
+ * is a 403, as is a parent that does not exist. Namespaces exist where snapshots are (and
+ * their parents) or where the scenario declares them.
+ */
+function namespaces(ctx: Ctx): unknown[] {
+  const ds = store(ctx);
+  const parent = (ctx.params.parent as string | undefined) ?? '';
+  const maxDepth = (ctx.params['max-depth'] as number | undefined) ?? 7;
+  const all = new Set<string>(['']);
+  const add = (ns: string) => {
+    const parts = ns ? ns.split('/') : [];
+    for (let i = 1; i <= parts.length; i++) all.add(parts.slice(0, i).join('/'));
+  };
+  for (const ns of ds.namespaces) add(ns);
+  for (const s of ds.snapshots) if (!all.has(s.ns)) add(s.ns);
+  const auth = ctx.auth!;
+  const ok = (ns: string) => auth.has(aclPath(ds, ns), ['Datastore.Audit', 'Datastore.Modify', 'Datastore.Backup'], true);
+  if (!all.has(parent)) {
+    if (!ok(parent)) throw new HttpError(403, 'permission check failed');
+    throw new HttpError(400, `namespace '${parent}' does not exist`);
+  }
+  const depth = (ns: string) => (ns === '' ? 0 : ns.split('/').length);
+  const below = [...all]
+    .filter((ns) => (parent === '' || ns === parent || ns.startsWith(`${parent}/`)) && depth(ns) - depth(parent) <= maxDepth)
+    .sort()
+    .filter(ok);
+  if (below.length === 0 && !ok(parent)) throw new HttpError(403, 'permission check failed');
+  return below.map((ns) => ({ ns }));
+}
+
 function groups(ctx: Ctx): unknown[] {
   const ds = store(ctx);
-  const mayList = listable(ctx, ds);
   const ns = (ctx.params.ns as string | undefined) ?? '';
+  const mayList = listable(ctx, ds, ns);
   const map = new Map<string, { type: string; id: string; last: number; count: number; files: string[]; owner: string; comment?: string }>();
   for (const s of ds.snapshots) {
     if (s.ns !== ns || !mayList(s.owner)) continue;
@@ -149,9 +188,9 @@ function groups(ctx: Ctx): unknown[] {
 
 function snapshots(ctx: Ctx): unknown[] {
   const ds = store(ctx);
-  const mayList = listable(ctx, ds);
   const p = ctx.params;
   const ns = (p.ns as string | undefined) ?? '';
+  const mayList = listable(ctx, ds, ns);
   return ds.snapshots
     .filter((s) => s.ns === ns && mayList(s.owner) && (!p['backup-type'] || s.type === p['backup-type']) && (!p['backup-id'] || s.id === p['backup-id']))
     .map((s) => ({
@@ -339,6 +378,7 @@ export const pbsRoutes: RouteTable = {
   },
   'GET /admin/datastore': (ctx) => pbs(ctx).datastores.filter((d) => canSeeStore(ctx, d.name)).map((d) => ({ store: d.name, ...(d.comment ? { comment: d.comment } : {}), 'mount-status': 'nonremovable', 'backend-type': 'filesystem' })),
   'GET /admin/datastore/{store}/status': dsStatus,
+  'GET /admin/datastore/{store}/namespace': namespaces,
   'GET /admin/datastore/{store}/groups': groups,
   'GET /admin/datastore/{store}/snapshots': snapshots,
   'GET /admin/datastore/{store}/rrd': dsRrd,

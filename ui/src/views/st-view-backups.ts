@@ -137,9 +137,9 @@ export class StViewBackups extends LitElement {
     return html`<section class="card table-wrap" aria-label="Backup groups">
       <h2>Backup groups <span class="muted">(${rows.length.toLocaleString()}, oldest last backup first)</span></h2>
       ${rows.length
-        ? html`<table class="data" aria-label="Backup groups on the Backup Servers"><thead><tr><th>Remote</th><th>Datastore</th><th>Group</th><th>Comment</th><th>Snapshots</th><th>Last backup</th></tr></thead>
+        ? html`<table class="data" aria-label="Backup groups on the Backup Servers"><thead><tr><th>Remote</th><th>Datastore</th><th>Namespace</th><th>Group</th><th>Comment</th><th>Snapshots</th><th>Last backup</th></tr></thead>
           <tbody>${rows.slice(0, MAX_SHOWN).map((g) => html`<tr>
-            <td>${g.remote}</td><td>${g.store}</td><td class="mono">${g['backup-type']}/${g['backup-id']}</td><td>${g.comment ?? ''}</td>
+            <td>${g.remote}</td><td>${g.store}</td><td class="mono">${g.ns ?? html`<span class="muted">root</span>`}</td><td class="mono">${g['backup-type']}/${g['backup-id']}</td><td>${g.comment ?? ''}</td>
             <td>${g['backup-count'] ?? ''}</td><td>${g['last-backup'] ? `${dateTime(g['last-backup'])} (${age(g['last-backup'])})` : '–'}</td></tr>`)}</tbody></table>
           ${rows.length > MAX_SHOWN ? html`<p class="muted">Showing the first ${MAX_SHOWN}.</p>` : nothing}`
         : html`<p class="muted">No backup groups.</p>`}
