@@ -41,8 +41,12 @@ test('start a stopped guest of the demo and watch its task finish', async () => 
   const guest = list.find((g) => !g.template);
   assert.ok(guest, 'the demo scenario has a stopped VM to start');
   await page.goto(`/remotes/${guest.remote}/qemu/${guest.vmid}`);
-  // Its history is served from Steward's metrics store (sizes known even while stopped).
-  await page.getByRole('region', { name: 'Usage history' }).getByRole('img', { name: 'Memory chart' }).waitFor();
+  // Its history is served from Steward's metrics store: stopped all along, it has sizes but
+  // no CPU, memory or network figures, and its charts say so rather than draw empty axes.
+  const history = page.getByRole('region', { name: 'Usage history' });
+  await history.getByRole('heading', { name: 'Memory' }).waitFor();
+  assert.equal(await history.getByText('No data for this period').count(), 3, 'CPU, memory and network');
+  assert.equal(await history.getByRole('img').count(), 0);
   await page.getByRole('button', { name: 'Start' }).click();
   await page.getByRole('status', { name: 'Task status' }).getByText('OK').waitFor({ timeout: 60_000 });
   await page.getByLabel('Guest status').getByText('running').waitFor({ timeout: 30_000 });
