@@ -16,6 +16,8 @@ import { login, useSuite } from './session.ts';
 
 const ADMIN = 'admin@steward';
 const PASSWORD = 'host pages secret 1';
+const AUDITOR = 'auditor@steward';
+const AUDITOR_PASSWORD = 'host pages secret 2';
 const DOMAIN = 'steward.example.test';
 
 let fixtures: string;
@@ -27,7 +29,7 @@ function program(name: string, body: string): string {
   return path;
 }
 
-const suite = useSuite({ [ADMIN]: [PASSWORD, 'Admin'] }, { before, after }, {
+const suite = useSuite({ [ADMIN]: [PASSWORD, 'Admin'], [AUDITOR]: [AUDITOR_PASSWORD, 'Audit'] }, { before, after }, {
   stack: async () => {
     fixtures = mkdtempSync(join(tmpdir(), 'steward-e2e-host-'));
     chmodSync(fixtures, 0o755);
@@ -98,6 +100,56 @@ test('apt update: the button starts a task whose log shows live; the updates lis
   await screenshots(tp, 'host-updates');
   tp.assertClean();
   await tp.close();
+});
+
+test("host tasks: apt update shows in the task bar and on the Tasks page with its log, for Admins on /system only", async () => {
+  const tp = await openPage(suite.browser, suite.stack);
+  const { page } = tp;
+  await login(page, ADMIN, PASSWORD);
+  await page.goto('/admin/system');
+  const updates = page.getByRole('region', { name: 'Updates' });
+  await updates.getByRole('button', { name: 'Refresh package lists' }).click();
+  await updates.getByLabel('Task log').getByText(/Get:1 http/).waitFor();
+  // The task bar counts it as running and lists it as this host's.
+  const bar = page.getByRole('button', { name: 'Tasks: 1 running' });
+  await bar.waitFor();
+  await bar.click();
+  const recent = page.getByRole('dialog', { name: 'Recent tasks' });
+  const entry = recent.getByRole('button').filter({ hasText: 'aptupdate' }).filter({ hasText: 'this host' }).first();
+  await entry.getByText('running').waitFor();
+  await entry.click();
+  await page.locator('st-task-bar st-dialog').getByText(/Get:1 http/).waitFor();
+  await page.keyboard.press('Escape');
+
+  // The Tasks page lists it beside the remotes' tasks; it finishes there and its log is complete.
+  await page.goto('/tasks');
+  const table = page.getByRole('table', { name: 'Tasks' });
+  const row = table.getByRole('row').filter({ hasText: 'aptupdate' }).filter({ hasText: 'this host' }).first();
+  await row.getByText('running').waitFor();
+  await row.getByText('OK').waitFor({ timeout: 20_000 });
+  assert.equal(await row.getByRole('cell').nth(3).textContent(), ADMIN, 'started by the admin');
+  await row.getByRole('button', { name: /^Log of aptupdate/ }).click();
+  await page.locator('st-dialog[heading="Task log"]').getByText('Reading package lists...').waitFor();
+  await page.keyboard.press('Escape');
+  // Narrowed to a remote, the list is about remotes only.
+  await page.getByPlaceholder('Remote id').fill('pve1');
+  await page.getByPlaceholder('Remote id').press('Enter');
+  await page.getByText('No tasks.').waitFor();
+  tp.assertClean();
+  await tp.close();
+
+  // An auditor sees the host page but may not read /system/tasks: the UI does not ask for them.
+  const ap = await openPage(suite.browser, suite.stack);
+  const asked: string[] = [];
+  ap.page.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/api2/json/system/tasks')) asked.push(r.url()); });
+  await login(ap.page, AUDITOR, AUDITOR_PASSWORD);
+  await ap.page.goto('/tasks');
+  await ap.page.getByText('No tasks.').waitFor();
+  await ap.page.getByRole('button', { name: 'Tasks: 0 running' }).click();
+  await ap.page.getByRole('dialog', { name: 'Recent tasks' }).getByText('No recent tasks.').waitFor();
+  assert.deepEqual(asked, []);
+  ap.assertClean();
+  await ap.close();
 });
 
 test('service settings: the form says what a change does and refuses bad values without sending them', async () => {

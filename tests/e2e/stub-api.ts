@@ -53,7 +53,7 @@ export async function stubApi(page: Page, opts: StubOptions): Promise<StubApi> {
     if (p === '/access/permissions') return json(opts.permissions ?? { '/': { audit: 1, manage: 1, admin: 1 } });
     if (p === '/resources/status') return json(status);
     if (p === '/resources/top-entities') return json({ 'guest-cpu': [], 'guest-mem': [], 'node-cpu': [], 'node-mem': [], storage: [] });
-    if (p === '/remotes/tasks') return json({ total: 0, tasks: [] });
+    if (p === '/remotes/tasks' || p === '/system/tasks') return json({ total: 0, tasks: [] });
     if (p === '/remotes') return json([]);
     if (p === '/resources/privileges') {
       const perms = opts.permissions ?? { '/': { audit: 1, manage: 1, admin: 1 } };

@@ -1,5 +1,6 @@
 // Tasks: Steward wraps each remote's UPID as `remote!UPID:…`; status and log are followed
-// through /pve/remotes/{remote}/tasks/{upid}/{status,log} (/pbs/… for a PBS task).
+// through /pve/remotes/{remote}/tasks/{upid}/{status,log} (/pbs/… for a PBS task). Steward's
+// own tasks on its host (apt-get update) are listed at /system/tasks and followed there.
 import { api, path } from './client.ts';
 
 export interface TaskStatus {
@@ -30,6 +31,16 @@ export interface TaskListEntry {
   endtime?: number;
   status: string;
   'started-by-steward'?: boolean;
+  /** 'host': one of Steward's own tasks (`remote` is then empty), followed through /system/tasks. */
+  source?: TaskSource;
+}
+
+/** Narrows a task list: by remote, node, object (a guest's vmid) and state. */
+export interface TaskFilter {
+  remote?: string;
+  node?: string;
+  object?: string;
+  status?: 'running' | 'ok' | 'error';
 }
 
 /** Splits `remote!UPID:…` into the remote and the remote's own UPID. */
@@ -87,6 +98,32 @@ export function taskLog(upid: string, start: number, source: TaskSource = 'remot
   return api.get<TaskLogLine[]>(path`/${upidProduct(upid)}/remotes/${s.remote}/tasks/${upid}/log`, { start, limit: 500 });
 }
 
-export async function recentTasks(limit = 50): Promise<TaskListEntry[]> {
-  return (await api.get<{ total: number; tasks: TaskListEntry[] }>('/remotes/tasks', { limit })).tasks;
+/** Two task lists, newest first, as one: the first `limit` and the total of both. */
+export function mergeTasks(a: { total: number; tasks: TaskListEntry[] }, b: { total: number; tasks: TaskListEntry[] }, limit: number): { total: number; tasks: TaskListEntry[] } {
+  const tasks = [...a.tasks, ...b.tasks].sort((x, y) => (y.starttime ?? 0) - (x.starttime ?? 0)).slice(0, limit);
+  return { total: a.total + b.total, tasks };
+}
+
+/**
+ * Tasks across the remotes (GET /remotes/tasks) and, with `withHost`, this host's own
+ * (GET /system/tasks — Admin on /system, so only for those who hold it). A filter that names
+ * a remote, node or object is about remotes: host tasks are left out then. If the host list
+ * cannot be read, the remotes' list is shown alone.
+ */
+export async function listTasks(filter: TaskFilter, limit: number, withHost: boolean): Promise<{ total: number; tasks: TaskListEntry[] }> {
+  const host = withHost && !filter.remote && !filter.node && !filter.object
+    ? api.get<{ total: number; tasks: TaskListEntry[] }>('/system/tasks', { ...(filter.status ? { status: filter.status } : {}), limit })
+      .then((r) => ({ total: r.total, tasks: r.tasks.map((t): TaskListEntry => ({ ...t, remote: '', source: 'host' })) }), () => ({ total: 0, tasks: [] }))
+    : Promise.resolve({ total: 0, tasks: [] });
+  const [remote, own] = await Promise.all([api.get<{ total: number; tasks: TaskListEntry[] }>('/remotes/tasks', { ...filter, limit }), host]);
+  return mergeTasks(remote, own, limit);
+}
+
+export async function recentTasks(limit = 50, withHost = false): Promise<TaskListEntry[]> {
+  return (await listTasks({}, limit, withHost)).tasks;
+}
+
+/** Where a listed task is: its remote, or this host. */
+export function taskPlace(t: Pick<TaskListEntry, 'remote' | 'node' | 'source'>): string {
+  return t.source === 'host' ? `this host (${t.node ?? ''})` : `${t.remote} / ${t.node ?? ''}`;
 }

@@ -1,7 +1,9 @@
 // The task bar in the top bar: how many tasks run now, and a list of recent ones (the
-// remotes' task lists plus what this tab started); a click opens the live log.
+// remotes' task lists, this host's own tasks for those allowed to see them, plus what this
+// tab started); a click opens the live log.
 import { LitElement, css, html, nothing } from 'lit';
 import { errorText } from '../api/client.ts';
+import { session } from '../api/session.ts';
 import { describeUpid, listedTaskFailed, recentTasks, splitUpid, taskStatus } from '../api/tasks.ts';
 import type { TaskListEntry } from '../api/tasks.ts';
 import { age } from '../lib/format.ts';
@@ -36,7 +38,7 @@ export class StTaskBar extends LitElement {
 
   declare tasks: TaskListEntry[];
   declare open: boolean;
-  declare selected: string | undefined;
+  declare selected: TaskListEntry | undefined;
   declare error: string | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private cleanup: (() => void) | undefined;
@@ -63,7 +65,8 @@ export class StTaskBar extends LitElement {
     clearTimeout(this.timer);
     let list: TaskListEntry[] = [];
     try {
-      list = await recentTasks();
+      // GET /system/tasks needs Admin on /system: only then are host tasks asked for.
+      list = await recentTasks(50, session.can('/system', 'admin'));
       this.error = undefined;
     } catch (err) {
       this.error = errorText(err);
@@ -72,10 +75,11 @@ export class StTaskBar extends LitElement {
     const known = new Set(list.map((t) => t.id));
     const mine = await Promise.all(
       trackedTasks().filter((t) => !known.has(t.upid)).map(async (t): Promise<TaskListEntry> => {
-        const base = { id: t.upid, remote: splitUpid(t.upid)?.remote ?? '', upid: splitUpid(t.upid)?.upid ?? t.upid, starttime: Math.floor(t.at / 1000) };
+        const host = t.source === 'host';
+        const base = { id: t.upid, remote: host ? '' : (splitUpid(t.upid)?.remote ?? ''), upid: splitUpid(t.upid)?.upid ?? t.upid, starttime: Math.floor(t.at / 1000), source: t.source };
         try {
-          const s = await taskStatus(t.upid);
-          return { ...base, status: s.status === 'running' ? 'running' : (s.exitstatus ?? 'OK') };
+          const s = await taskStatus(t.upid, t.source);
+          return { ...base, ...(s.node ? { node: s.node } : {}), ...(s.type ? { type: s.type } : {}), status: s.status === 'running' ? 'running' : (s.exitstatus ?? 'OK') };
         } catch {
           return { ...base, status: 'running' };
         }
@@ -85,8 +89,8 @@ export class StTaskBar extends LitElement {
     this.timer = setTimeout(() => void this.refresh(), this.tasks.some((t) => t.status === 'running') ? 2000 : POLL_MS);
   }
 
-  private async show(upid: string): Promise<void> {
-    this.selected = upid;
+  private async show(t: TaskListEntry): Promise<void> {
+    this.selected = t;
     this.open = false;
     await this.updateComplete;
     this.renderRoot.querySelector<StDialog>('st-dialog')?.show();
@@ -104,14 +108,14 @@ export class StTaskBar extends LitElement {
             ${this.tasks.map((t) => {
               const badge = t.status === 'running' ? html`<span class="badge warn">running</span>`
                 : listedTaskFailed(t) ? html`<span class="badge error">failed</span>` : html`<span class="badge ok">OK</span>`;
-              return html`<button @click=${() => void this.show(t.id)} title=${t.status}>${badge}
-                <span class="what">${t.type ?? describeUpid(t.upid).type} ${t.object ?? ''} <span class="muted">${t.remote} ${t.node ?? ''}</span></span>
+              return html`<button @click=${() => void this.show(t)} title=${t.status}>${badge}
+                <span class="what">${t.type ?? describeUpid(t.upid).type} ${t.object ?? ''} <span class="muted">${t.source === 'host' ? `this host ${t.node ?? ''}` : `${t.remote} ${t.node ?? ''}`}</span></span>
                 <span class="muted">${age(t.starttime)}</span></button>`;
             })}
           </div>`
         : nothing}
       ${this.selected
-        ? html`<st-dialog heading="Task" @close=${() => { this.selected = undefined; }}><st-task-log .upid=${this.selected}></st-task-log></st-dialog>`
+        ? html`<st-dialog heading="Task" @close=${() => { this.selected = undefined; }}><st-task-log .upid=${this.selected.id} .source=${this.selected.source ?? 'remote'}></st-task-log></st-dialog>`
         : nothing}`;
   }
 }

@@ -1,4 +1,5 @@
-// Tasks across remotes, newest first, filtered by remote and state; a click shows the live log.
+// Tasks across remotes and this host's own (for those allowed to see them), newest first,
+// filtered by remote and state; a click shows the live log.
 import { LitElement, css, html } from 'lit';
 import '../components/st-task-table.ts';
 import type { StTaskTable, TaskFilter } from '../components/st-task-table.ts';
@@ -38,7 +39,7 @@ export class StViewTasks extends LitElement {
         <button @click=${() => void this.renderRoot.querySelector<StTaskTable>('st-task-table')?.load()}>Refresh</button>
         <span class="muted" role="status">${this.total.toLocaleString()} tasks</span>
       </div>
-      <div class="card"><st-task-table .filter=${this.filter} @loaded=${(e: CustomEvent<{ total: number }>) => { this.total = e.detail.total; }}></st-task-table></div>`;
+      <div class="card"><st-task-table include-host .filter=${this.filter} @loaded=${(e: CustomEvent<{ total: number }>) => { this.total = e.detail.total; }}></st-task-table></div>`;
   }
 }
 customElements.define('st-view-tasks', StViewTasks);

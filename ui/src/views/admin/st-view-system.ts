@@ -8,6 +8,7 @@ import { session } from '../../api/session.ts';
 import { ratio, usageBar } from '../../components/st-usage.ts';
 import { bytes, dateTime, duration } from '../../lib/format.ts';
 import { notify } from '../../lib/notify.ts';
+import { trackTask } from '../../lib/task-tracker.ts';
 import { baseStyles, usageStyles } from '../../lib/styles.ts';
 import '../../components/st-task-log.ts';
 import '../../components/st-dialog.ts';
@@ -91,6 +92,7 @@ export class StViewSystem extends LitElement {
     this.busy = true;
     try {
       this.aptTask = await api.post<string>('/system/updates', {});
+      trackTask(this.aptTask, 'host');
     } catch (err) {
       notify('error', errorText(err));
       this.busy = false;
