@@ -110,6 +110,10 @@ export type BackupRemote = z.infer<typeof BackupRemote>;
 
 export const BackupsResult = z.object({
   summary: z.object({
+    /** Remotes with something the caller may see (those listed in `remotes` without `summary`). */
+    remotes: z.number().int(),
+    /** Of those, the ones whose backups have been read at least once. */
+    refreshed: z.number().int(),
     /** Guests in no backup job, across the remotes listed. */
     'not-backed-up': z.number().int(),
     /** PBS jobs whose last run failed. */
@@ -117,6 +121,7 @@ export const BackupsResult = z.object({
     /** Items that could not be fetched on their last try. */
     errors: z.number().int(),
   }),
+  /** Empty when only the summary was asked for (`summary=1`). */
   remotes: z.array(BackupRemote),
 });
 export type BackupsResult = z.infer<typeof BackupsResult>;

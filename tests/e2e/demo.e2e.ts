@@ -1,6 +1,6 @@
 // Against the simulator's demo scenario (added as remotes the way `make demo` does): the
-// dashboard names every problem the API reports, the Backups page its unprotected guests and
-// failed jobs, and a stopped guest is started from its page with its task followed to the end.
+// dashboard names every problem the API reports and counts the backup gaps, the Backups page
+// its unprotected guests and failed jobs, and a stopped guest is started from its page with its task followed to the end.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openPage, screenshots } from './browser.ts';
@@ -127,6 +127,39 @@ test("a node's storages link to their usage chart; a storage without figures say
   await history.getByText('No data for this period').waitFor();
   tp.assertClean();
   await tp.close();
+});
+
+test('the dashboard’s Backups tile counts the guests in no job and the failed jobs, and leads to the Backups page; hidden for a caller who sees no remote', async () => {
+  const tp = await openPage(suite.browser, suite.stack);
+  const { page } = tp;
+  await login(page, 'admin@steward', PASSWORD);
+  interface Summary { remotes: number; refreshed: number; 'not-backed-up': number; 'failed-jobs': number; errors: number }
+  let sum: Summary | undefined;
+  for (let i = 0; i < 100; i++) {
+    sum = await page.evaluate(async () => ((await (await fetch('/api2/json/resources/backups?summary=1')).json()) as { data: { summary: Summary } }).data.summary);
+    if (sum.remotes > 0 && sum.refreshed === sum.remotes) break;
+    await page.waitForTimeout(200);
+  }
+  assert.ok(sum && sum['not-backed-up'] > 0 && sum['failed-jobs'] > 0, 'the demo has guests in no job and failed jobs');
+  await page.goto('/');
+  const tile = page.getByRole('region', { name: 'Backups' });
+  await tile.getByText(sum['not-backed-up'].toLocaleString('en-US'), { exact: true }).waitFor();
+  await tile.getByRole('link', { name: 'guests in no job' }).waitFor();
+  await tile.getByRole('link', { name: `${sum['failed-jobs']} failed jobs` }).waitFor();
+  await tile.getByRole('link', { name: 'Backups', exact: true }).click();
+  await page.waitForURL('**/backups');
+  await page.getByRole('heading', { level: 1, name: 'Backups' }).waitFor();
+  tp.assertClean();
+  await tp.close();
+
+  // The customer holds no role yet: no remote, so no tile (the rest of the dashboard is there).
+  const c = await openPage(suite.browser, suite.stack);
+  await login(c.page, 'customer@steward', CUSTOMER);
+  await c.page.getByRole('region', { name: 'Remotes' }).waitFor();
+  await c.page.waitForLoadState('networkidle');
+  assert.equal(await c.page.getByRole('region', { name: 'Backups' }).count(), 0);
+  c.assertClean();
+  await c.close();
 });
 
 test('the resource tree is one tab stop and works with the arrow keys', async () => {

@@ -4,7 +4,8 @@
 // guests and datastores that credential or view shows: the not-backed-up guests among them,
 // the backup jobs that include one of them (their vmid and exclude lists cut to them), and
 // on PBS the groups and job results of the visible datastores. A remote with nothing
-// visible is left out.
+// visible is left out. `summaryOnly` (the dashboard's tile) answers the counts without the
+// lists, and skips the PBS groups, which can be tens of thousands per remote.
 import type { BackupItemError, BackupRemote, BackupsResult, PveBackupJob } from '../../../shared/backups.ts';
 import type { Resource } from '../../../shared/resources.ts';
 import type { AppDeps } from '../deps.ts';
@@ -34,9 +35,9 @@ function cutJob(job: PveBackupJob, guests: Resource[]): PveBackupJob | null {
   return { ...rest, ...(v ? { vmid: v } : {}), ...(e?.length ? { exclude: e } : {}) };
 }
 
-export function listBackups(deps: AppDeps, auth: AuthInfo, now: number, only?: string): BackupsResult {
+export function listBackups(deps: AppDeps, auth: AuthInfo, now: number, only?: string, summaryOnly = false): BackupsResult {
   const remotes: BackupRemote[] = [];
-  const summary = { 'not-backed-up': 0, 'failed-jobs': 0, errors: 0 };
+  const summary = { remotes: 0, refreshed: 0, 'not-backed-up': 0, 'failed-jobs': 0, errors: 0 };
   for (const v of visibleRemotes(deps, auth)) {
     if (only && v.remote !== only) continue;
     const rec = deps.remotes.cache.backups(v.remote);
@@ -50,12 +51,14 @@ export function listBackups(deps: AppDeps, auth: AuthInfo, now: number, only?: s
     };
     const out: BackupRemote = { remote: v.remote, type: v.state.type, state: v.state, ...(rec ? { time: secs(rec.time), age: Math.max(0, Math.round((now - rec.time) / 1000)) } : {}), errors };
     if (v.state.type === 'pve') pveItems(out, rec, seen, note);
-    else pbsItems(out, rec, seen, note);
+    else pbsItems(out, rec, seen, note, summaryOnly);
     if (truncated.length) out.truncated = truncated;
+    summary.remotes++;
+    if (rec) summary.refreshed++;
     summary['not-backed-up'] += out['not-backed-up']?.length ?? 0;
     summary['failed-jobs'] += out['job-results']?.filter((j) => j.failed).length ?? 0;
     summary.errors += errors.length;
-    remotes.push(out);
+    if (!summaryOnly) remotes.push(out);
   }
   return { summary, remotes };
 }
@@ -78,14 +81,14 @@ function pveItems(out: BackupRemote, rec: BackupsRecord | undefined, seen: Resou
   out['not-backed-up'] = missing.filter((g) => ids.has(`${g.type}/${g.vmid}`));
 }
 
-function pbsItems(out: BackupRemote, rec: BackupsRecord | undefined, seen: Resource[] | null, note: Note): void {
+function pbsItems(out: BackupRemote, rec: BackupsRecord | undefined, seen: Resource[] | null, note: Note, summaryOnly: boolean): void {
   const stores = seen ? new Set(seen.filter((r) => r.type === 'datastore').map((r) => r.name)) : null;
   const mayStore = (s: string) => !stores || stores.has(s);
   out.groups = [];
   for (const [store, it] of Object.entries(rec?.groups ?? {})) {
     if (!mayStore(store)) continue;
     note(`groups/${store}`, it);
-    out.groups.push(...it.list);
+    if (!summaryOnly) out.groups.push(...it.list);
   }
   out['job-results'] = [];
   for (const kind of PBS_JOB_KINDS) {

@@ -139,7 +139,22 @@ describe('backups: slow refresh and /resources/backups', () => {
     assert.deepEqual(store.groups, of(await backups(), 'backup').groups!.filter((g) => g.store === 'lab'));
 
     t.grants.set('nobody@steward', []);
-    assert.deepEqual(await backups('nobody@steward'), { summary: { 'not-backed-up': 0, 'failed-jobs': 0, errors: 0 }, remotes: [] });
+    const none = { summary: { remotes: 0, refreshed: 0, 'not-backed-up': 0, 'failed-jobs': 0, errors: 0 }, remotes: [] };
+    assert.deepEqual(await backups('nobody@steward'), none);
+    assert.deepEqual(await backups('nobody@steward', '?summary=1'), none);
+  });
+
+  test('summary=1 answers the same counts without the lists, for each caller', async () => {
+    for (const user of ['root@steward', 'customer@steward', 'viewer@steward', 'store-viewer@steward']) {
+      const full = await backups(user);
+      const short = await backups(user, '?summary=1');
+      assert.deepEqual(short, { summary: full.summary, remotes: [] }, user);
+      assert.equal(short.summary.remotes, full.remotes.length);
+    }
+    const all = (await backups('root@steward', '?summary=1')).summary;
+    assert.deepEqual(all, { remotes: 3, refreshed: 3, 'not-backed-up': 9, 'failed-jobs': 3, errors: 0 });
+    assert.deepEqual((await backups('customer@steward', '?summary=true')).summary, { remotes: 1, refreshed: 1, 'not-backed-up': 0, 'failed-jobs': 0, errors: 0 });
+    assert.equal((await call(app, 'root@steward', 'GET', '/resources/backups?summary=maybe')).status, 400);
   });
 
   test('namespaces are read to 3 levels and 256 per datastore; a datastore with more is marked truncated', async () => {

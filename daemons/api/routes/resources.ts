@@ -2,7 +2,7 @@
 // and the outliers. Served from the poller's snapshots, with each remote's freshness.
 import { z } from 'zod';
 import { BackupsResult } from '../../../shared/backups.ts';
-import { intParam, safeId } from '../../../shared/formats.ts';
+import { intParam, pveBool, safeId } from '../../../shared/formats.ts';
 import { RemoteStateSchema, ResourceListResult } from '../../../shared/resources.ts';
 import { defineRoute } from '../framework/route.ts';
 import { listBackups } from '../resources/backup-query.ts';
@@ -63,13 +63,13 @@ export const routes = [
     method: 'GET',
     path: '/resources/backups',
     summary: 'Backup coverage across remotes: PVE backup jobs and the guests in none, PBS backup groups and the last GC/verify/prune/sync results',
-    description: 'From each remote\'s slow refresh (its slow-interval, or a refresh-now), with the age of that data; an item that failed on its last try keeps its last list and is named in `errors`. Through a limited credential or a saved view only the guests and datastores the caller sees, and the jobs that include one of those guests.',
+    description: 'From each remote\'s slow refresh (its slow-interval, or a refresh-now), with the age of that data; an item that failed on its last try keeps its last list and is named in `errors`. Through a limited credential or a saved view only the guests and datastores the caller sees, and the jobs that include one of those guests. `summary=1`: the counts only (`remotes` empty), as the dashboard shows them.',
     tags: ['resources'],
-    query: z.strictObject({ remote: safeId.optional() }),
+    query: z.strictObject({ remote: safeId.optional(), summary: pveBool.optional() }),
     output: BackupsResult,
     permission: { authenticated: true, description: 'Shows what /resources/list would show the caller: per remote, the guests and datastores they may see, and the jobs of those.' },
     audit: false,
-    handler: ({ deps, auth, query }) => listBackups(deps, auth, deps.remotes.now(), query.remote),
+    handler: ({ deps, auth, query }) => listBackups(deps, auth, deps.remotes.now(), query.remote, query.summary ?? false),
   }),
   defineRoute({
     method: 'GET',

@@ -1,6 +1,8 @@
 // The dashboard: remotes up/down with the age of their data, guests and nodes by status,
-// the top outliers, recent failed tasks — refreshed on a chosen interval or by hand.
+// backup coverage, the top outliers, recent failed tasks — refreshed on a chosen interval
+// or by hand.
 import { LitElement, css, html, nothing } from 'lit';
+import type { BackupsResult } from '../../../shared/backups.ts';
 import { api, errorText } from '../api/client.ts';
 import type { RemoteState } from '../api/resources.ts';
 import { describeUpid } from '../api/tasks.ts';
@@ -35,6 +37,9 @@ export interface DashboardStatus {
 
 interface FailedTask { remote: string; upid: string; node?: string; type?: string; id?: string; user?: string; starttime?: number; endtime?: number; status?: string }
 
+/** GET /resources/backups?summary=1 */
+type BackupsSummary = BackupsResult['summary'];
+
 interface TopEntry { remote: string; id: string; type: string; name?: string; node?: string; value: number }
 /** GET /resources/top-entities: usage as fractions. */
 type TopEntities = Record<'guest-cpu' | 'guest-mem' | 'node-cpu' | 'node-mem' | 'storage', TopEntry[]>;
@@ -64,6 +69,7 @@ export class StViewDashboard extends LitElement {
       .tile h2 { font-size: 0.85rem; color: var(--st-text-muted); margin-bottom: 0.3rem; }
       .big { font-size: 1.8rem; font-weight: 700; line-height: 1.1; }
       .big.bad { color: var(--st-error); }
+      .tile h2 a { color: inherit; }
       .counts { display: flex; gap: 0.4rem; flex-wrap: wrap; margin-top: 0.4rem; }
       .cols { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(24rem, 100%), 1fr)); gap: 1rem; }
       .list { list-style: none; margin: 0; padding: 0; }
@@ -79,6 +85,7 @@ export class StViewDashboard extends LitElement {
   static override properties = {
     status: { state: true },
     top: { state: true },
+    backups: { state: true },
     error: { state: true },
     loading: { state: true },
     interval: { state: true },
@@ -87,6 +94,7 @@ export class StViewDashboard extends LitElement {
 
   declare status: DashboardStatus | undefined;
   declare top: TopEntities | undefined;
+  declare backups: BackupsSummary | undefined;
   declare error: string | undefined;
   declare loading: boolean;
   declare interval: number;
@@ -122,8 +130,22 @@ export class StViewDashboard extends LitElement {
     this.schedule();
   }
 
+  /**
+   * The Backups tile loads on its own, after the rest: its counts come from every remote's
+   * backups record, and the dashboard must not wait for them. A failure leaves the tile as
+   * it was (the Backups page shows the error).
+   */
+  private async loadBackups(): Promise<void> {
+    try {
+      this.backups = (await api.get<BackupsResult>('/resources/backups', { summary: 1 })).summary;
+    } catch {
+      // kept as it was
+    }
+  }
+
   async refresh(): Promise<void> {
     this.loading = true;
+    void this.loadBackups();
     // The parts load independently: a failing one must not blank the other.
     const [status, top] = await Promise.allSettled([
       api.get<DashboardStatus>('/resources/status'),
@@ -145,6 +167,24 @@ export class StViewDashboard extends LitElement {
       <div class="counts">${bad || r.unknown || r.disabled
         ? (['down', 'degraded', 'unknown', 'disabled'] as const).filter((k) => r[k] > 0).map((k) => html`<span class="badge ${statusClass(k === 'degraded' ? 'warning' : k)}">${r[k]} ${k}</span>`)
         : html`<span class="muted">all reachable</span>`}</div>
+    </section>`;
+  }
+
+  /** Hidden for a caller who sees no remote's backups; "not read yet" before the first slow refresh. */
+  private renderBackups(b: BackupsSummary | undefined) {
+    if (!b?.remotes) return nothing;
+    const missing = b['not-backed-up'];
+    const failed = b['failed-jobs'];
+    return html`<section class="card tile" aria-label="Backups">
+      <h2><a href="/backups">Backups</a></h2>
+      ${b.refreshed === 0
+        ? html`<div class="muted">not read yet</div>`
+        : html`<div class="big ${missing ? 'bad' : ''}" title="Guests in no backup job">${missing.toLocaleString()}</div>
+          <div class="counts">
+            <a class="badge ${missing ? 'error' : 'ok'}" href="/backups">${missing === 0 ? 'every guest in a job' : `guest${missing === 1 ? '' : 's'} in no job`}</a>
+            ${failed ? html`<a class="badge error" href="/backups">${failed} failed job${failed === 1 ? '' : 's'}</a>` : html`<span class="muted">no failed jobs</span>`}
+            ${b.errors ? html`<a class="badge warn" href="/backups">${b.errors} not fetched</a>` : nothing}
+          </div>`}
     </section>`;
   }
 
@@ -214,7 +254,7 @@ export class StViewDashboard extends LitElement {
       </div>
       ${this.error ? html`<div class="error-box" role="alert">${this.error}</div>` : nothing}
       ${s
-        ? html`<div class="tiles">${this.renderRemotes(s.remotes)}${KINDS.filter((k) => s[k.key]?.total).map((k) => this.renderCounts(k, s[k.key]))}</div>
+        ? html`<div class="tiles">${this.renderRemotes(s.remotes)}${KINDS.filter((k) => s[k.key]?.total).map((k) => this.renderCounts(k, s[k.key]))}${this.renderBackups(this.backups)}</div>
             ${s.remotes.total === 0 ? html`<div class="card empty"><p>No remotes yet. <a href="/admin/remotes">Add a Proxmox VE cluster or Backup Server</a> to see it here.</p></div>` : nothing}
             <div class="cols">
               ${remotes.length ? this.renderRemoteList(remotes) : nothing}
