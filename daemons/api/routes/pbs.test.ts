@@ -6,7 +6,7 @@ import { call, testDeps } from '../../../tests/fixtures/api-deps.ts';
 import type { TestDeps } from '../../../tests/fixtures/api-deps.ts';
 import { startSim } from '../../../tests/sim/index.ts';
 import type { Sim, SimRemote } from '../../../tests/sim/index.ts';
-import type { PbsState } from '../../../tests/sim/state.ts';
+import type { PbsState, PveState } from '../../../tests/sim/state.ts';
 import { SimClient } from '../../../tests/sim/testing.ts';
 import { createApp } from '../app.ts';
 import type { Point } from '../metrics/archive.ts';
@@ -18,6 +18,8 @@ let backup: SimRemote;
 let direct: SimClient;
 // One clock for Steward and the simulator: usage figures move with time, tasks end with it.
 let now = Date.parse('2026-11-23T10:00:00Z');
+const LAB_NS_TOKEN = 'lab@pbs!steward';
+const LAB_NS_SECRET = 'c0ffee00-0000-4000-8000-labnamespace';
 
 before(async () => {
   sim = await startSim({ scenario: 'demo', taskSpeed: 1, now: () => now, recordRequests: true });
@@ -27,8 +29,11 @@ before(async () => {
   t = await testDeps({ now: () => now, clientOptions: { retries: 2, backoffMs: 10 } });
   app = createApp(t.deps);
   const token = backup.credentials.find((c) => c.name === 'steward') as { tokenid: string; secret: string };
+  // A token that may read only the lab namespace of the lab datastore (PBS ACL path
+  // /datastore/lab/lab), for a Steward group limited to it.
+  (sim.world.remote('backup') as PbsState).principals.push({ name: 'lab-ns', kind: 'token', authid: LAB_NS_TOKEN, userid: 'lab@pbs', secret: LAB_NS_SECRET, acl: [{ path: '/datastore/lab/lab', role: 'DatastoreAudit', propagate: true }] });
   const n = backup.nodes[0]!;
-  const res = await call(app, 'root@steward', 'POST', '/remotes', { id: 'backup', type: 'pbs', endpoints: [{ host: n.host, port: n.port, fingerprint: n.fingerprint }], credentials: [{ name: 'a', kind: 'token', tokenid: token.tokenid, secret: token.secret }] });
+  const res = await call(app, 'root@steward', 'POST', '/remotes', { id: 'backup', type: 'pbs', endpoints: [{ host: n.host, port: n.port, fingerprint: n.fingerprint }], credentials: [{ name: 'a', kind: 'token', tokenid: token.tokenid, secret: token.secret }, { name: 'lab-ns', kind: 'token', tokenid: LAB_NS_TOKEN, secret: LAB_NS_SECRET }] });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   await t.deps.remotes.poller.refresh('backup');
 });
@@ -68,6 +73,69 @@ test('PBS: datastore usage with estimated full date, snapshots (guest, time, siz
   assert.equal(usage.find((u) => u.store === 'lab')!.error, undefined);
   assert.match(String(jobs.find((j) => j.kind === 'sync')!['last-run-state']), /Connection timed out/);
   assert.equal((await call(app, 'root@steward', 'GET', '/pbs/remotes/backup/datastore/nope/status')).status, 404);
+});
+
+test('PBS namespaces: the lab cluster\'s snapshots in namespace lab, the namespace list, a bad ns refused, a namespace-limited token', async () => {
+  type Snap = { 'backup-type': string; 'backup-id': string; 'backup-time': number };
+  const key = (s: Snap) => `${s['backup-type']}/${s['backup-id']}/${s['backup-time']}`;
+  const get = async (user: string, url: string) => call(app, user, 'GET', `/pbs/remotes/backup/datastore/lab/${url}`);
+
+  // The namespaces as PBS lists them: the root first (as ""), then `lab`.
+  const theirNs = (await direct.get('/admin/datastore/lab/namespace')).data as { ns: string }[];
+  assert.deepEqual(theirNs.map((x) => x.ns), ['', 'lab']);
+  assert.deepEqual((await get('root@steward', 'namespaces')).body.data, theirNs);
+  assert.deepEqual((await get('root@steward', 'namespaces?parent=lab&max-depth=0')).body.data, [{ ns: 'lab' }]);
+
+  // The lab cluster writes into namespace lab: its guests' snapshots are there, not in the root.
+  sim.requests.length = 0;
+  const root = (await get('root@steward', 'snapshots')).body.data as Snap[];
+  const inLab = (await get('root@steward', 'snapshots?ns=lab')).body.data as Snap[];
+  assert.deepEqual(sim.requests.map((r) => r.path), ['/api2/json/admin/datastore/lab/snapshots', '/api2/json/admin/datastore/lab/snapshots?ns=lab'], 'one request each: the cache is keyed by namespace');
+  assert.deepEqual(inLab.map(key), ((await direct.get('/admin/datastore/lab/snapshots', { ns: 'lab' })).data as Snap[]).map(key));
+  assert.deepEqual(root.map(key), ((await direct.get('/admin/datastore/lab/snapshots')).data as Snap[]).map(key));
+  const labGuest = [...(sim.world.remote('lab') as PveState).guests.values()].find((g) => !g.noBackup && !g.template)!;
+  assert.ok(inLab.some((s) => s['backup-id'] === String(labGuest.vmid)), 'a lab guest backed up into namespace lab');
+  assert.ok(!root.some((s) => s['backup-id'] === String(labGuest.vmid)), 'and not into the root');
+  assert.deepEqual(((await get('root@steward', 'snapshots?ns=lab&backup-type=vm')).body.data as Snap[]).map(key), inLab.filter((s) => s['backup-type'] === 'vm').map(key));
+  // The empty ns is the root namespace, as in PBS.
+  assert.deepEqual(((await get('root@steward', 'snapshots?ns=')).body.data as Snap[]).map(key), root.map(key));
+
+  // Namespaces PBS would refuse are refused here, saying why, and nothing is sent.
+  sim.requests.length = 0;
+  const bad: [string, RegExp][] = [
+    ['snapshots?ns=lab/../prod', /^invalid query parameters: ns: must be a PBS namespace/],
+    ['snapshots?ns=lab%2F', /^invalid query parameters: ns: must be a PBS namespace/],
+    ['snapshots?ns=-lab', /^invalid query parameters: ns: must be a PBS namespace/],
+    ['snapshots?ns=a/b/c/d/e/f/g/h', /^invalid query parameters: ns: a PBS namespace is at most 7 levels deep$/],
+    [`snapshots?ns=${'a'.repeat(257)}`, /^invalid query parameters: ns: /],
+    ['namespaces?parent=lab%20x', /^invalid query parameters: parent: must be a PBS namespace/],
+    ['namespaces?max-depth=8', /^invalid query parameters: max-depth: /],
+    ['snapshots?namespace=lab', /^invalid query parameters: /],
+  ];
+  for (const [url, message] of bad) {
+    const res = await get('root@steward', url);
+    assert.equal(res.status, 400, url);
+    assert.equal(res.body.code, 'validation', url);
+    assert.match(res.body.message!, message, url);
+  }
+  assert.equal((await get('root@steward', 'snapshots?ns=a/b/c/d/e/f/g')).status, 200, 'seven levels are allowed (an absent namespace lists nothing)');
+  assert.deepEqual(sim.requests.map((r) => r.path), ['/api2/json/admin/datastore/lab/snapshots?ns=a%2Fb%2Fc%2Fd%2Fe%2Ff%2Fg']);
+
+  // A Steward group using the namespace-limited token: PBS lists it only `lab`, its
+  // snapshots there, and refuses the root namespace and the other datastore.
+  t.grants.set('lab-team@steward', [{ path: '/remotes/backup', role: 'Audit', credential: 'lab-ns' }]);
+  assert.deepEqual((await get('lab-team@steward', 'namespaces')).body.data, [{ ns: 'lab' }]);
+  assert.deepEqual(((await get('lab-team@steward', 'snapshots?ns=lab')).body.data as Snap[]).map(key), inLab.map(key));
+  for (const url of ['/pbs/remotes/backup/datastore/lab/snapshots', '/pbs/remotes/backup/datastore/prod/snapshots', '/pbs/remotes/backup/datastore/prod/namespaces']) {
+    const res = await call(app, 'lab-team@steward', 'GET', url);
+    assert.equal(res.body.code, 'remote_forbidden', url);
+    assert.equal(res.body.data, null, url);
+  }
+  // A caller holding only a view of the lab datastore has no role on the remote: neither
+  // route answers it, whatever the namespace.
+  assert.equal((await call(app, 'root@steward', 'POST', '/views', { id: 'lab-store', search: '+remote:backup +type:datastore +name:lab' })).status, 201);
+  t.grants.set('store-viewer@steward', [{ path: '/views/lab-store', role: 'Audit' }]);
+  for (const url of ['snapshots?ns=lab', 'namespaces']) assert.equal((await get('store-viewer@steward', url)).body.code, 'forbidden', url);
 });
 
 test('metrics: Steward keeps the history, fills it from the host\'s RRD, and serves it while the host is down', async () => {

@@ -1,6 +1,6 @@
 // /pbs/remotes/{remote}/…: Proxmox Backup Server detail — node status and tasks, datastores
-// with usage and estimated full date, snapshots per backup group (which guest, when, size,
-// verified), metrics, the last results of GC, verify, prune and sync jobs, and its tasks
+// with usage and estimated full date, their namespaces, snapshots per backup group in a
+// namespace (which guest, when, size, verified), metrics, the last results of GC, verify, prune and sync jobs, and its tasks
 // (status, log, stop — task-routes.ts): what a backup-coverage view needs. Proxied with a
 // short cache (served stale while the host is down).
 import { z } from 'zod';
@@ -16,6 +16,19 @@ import { taskRoutes } from './task-routes.ts';
 
 const store = z.string().min(1).max(32).regex(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/, 'must be a datastore name');
 const StoreParams = z.strictObject({ remote: safeId, store });
+/**
+ * A PBS namespace (pbs-api-types BACKUP_NAMESPACE_SCHEMA): up to 7 names separated by `/`,
+ * at most 256 characters; `` is the root. PBS would refuse anything else too, but saying why
+ * here beats passing on its 400.
+ */
+const NS_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+const MAX_NS_DEPTH = 7;
+const namespace = z.string().max(256).refine((ns) => ns === '' || ns.split('/').every((part) => NS_NAME.test(part)), {
+  message: "must be a PBS namespace: names of letters, digits, '_', '.' and '-' (not starting with '.' or '-') separated by '/'",
+  abort: true,
+}).refine((ns) => ns === '' || ns.split('/').length <= MAX_NS_DEPTH, { message: `a PBS namespace is at most ${MAX_NS_DEPTH} levels deep` });
+/** Namespaces listed at most (a datastore may hold more; the rest are not shown). */
+const MAX_NAMESPACES = 10_000;
 const NodeParams = z.strictObject({ remote: safeId, node: z.string().min(1).max(63).regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/) });
 const Obj = z.record(z.string(), z.unknown());
 
@@ -33,6 +46,7 @@ const Snapshot = z.object({
   size: z.number().optional(), owner: z.string().optional(), comment: z.string().optional(),
   verification: z.object({ state: z.string(), upid: z.string().optional() }).optional(), protected: z.boolean().optional(),
 });
+const Namespace = z.object({ ns: z.string(), comment: z.string().optional() });
 const Job = z.object({
   kind: z.enum(['gc', 'verify', 'prune', 'sync']), id: z.string(), store: z.string().optional(),
   'last-run-state': z.string().optional(), 'last-run-endtime': z.number().optional(), 'next-run': z.number().optional(), schedule: z.string().optional(),
@@ -99,16 +113,38 @@ export const routes = [
   defineRoute({
     method: 'GET',
     path: '/pbs/remotes/{remote}/datastore/{store}/snapshots',
-    summary: 'Backup snapshots of a datastore: which guest (backup-type/-id), when, size, verification state',
+    summary: 'Backup snapshots of a datastore in one namespace (the root unless `ns`): which guest (backup-type/-id), when, size, verification state',
     tags: ['pbs'],
     params: StoreParams,
-    query: z.strictObject({ 'backup-type': z.enum(['vm', 'ct', 'host']).optional(), 'backup-id': z.string().max(256).optional() }),
+    query: z.strictObject({ ns: namespace.optional(), 'backup-type': z.enum(['vm', 'ct', 'host']).optional(), 'backup-id': z.string().max(256).optional() }),
     output: z.array(Snapshot).max(1_000_000),
     permission: { path: '/remotes/{remote}', privilege: 'audit' },
     audit: false,
     handler: async ({ deps, auth, params, query }) => {
-      const list = await get(deps, auth, params.remote, `/admin/datastore/${params.store}/snapshots`, 60_000, { 'backup-type': query['backup-type'], 'backup-id': query['backup-id'] });
+      // PBS checks the namespace's own ACL path (/datastore/{store}/{ns}) for the credential.
+      const list = await get(deps, auth, params.remote, `/admin/datastore/${params.store}/snapshots`, 60_000, { ns: query.ns || undefined, 'backup-type': query['backup-type'], 'backup-id': query['backup-id'] });
       return (Array.isArray(list) ? list : []) as z.input<typeof Snapshot>[];
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/pbs/remotes/{remote}/datastore/{store}/namespaces',
+    summary: "A datastore's namespaces: `parent` (the root unless given) first, then those below it to `max-depth` levels, as PBS lists them (those the remote's credential may see)",
+    tags: ['pbs'],
+    params: StoreParams,
+    query: z.strictObject({ parent: namespace.optional(), 'max-depth': intParam(0, MAX_NS_DEPTH).optional() }),
+    output: z.array(Namespace).max(MAX_NAMESPACES),
+    permission: { path: '/remotes/{remote}', privilege: 'audit' },
+    audit: false,
+    handler: async ({ deps, auth, params, query }) => {
+      const list = await get(deps, auth, params.remote, `/admin/datastore/${params.store}/namespace`, 60_000, { parent: query.parent || undefined, 'max-depth': query['max-depth'] });
+      const out: z.input<typeof Namespace>[] = [];
+      for (const x of (Array.isArray(list) ? list : []) as Record<string, unknown>[]) {
+        if (out.length >= MAX_NAMESPACES) break;
+        if (typeof x?.ns !== 'string') continue;
+        out.push({ ns: x.ns, ...(typeof x.comment === 'string' ? { comment: x.comment } : {}) });
+      }
+      return out;
     },
   }),
   defineRoute({
