@@ -33,6 +33,7 @@ async function pages(page: Page): Promise<string[]> {
   const g = list[0];
   assert.ok(g, 'the demo scenario has a VM');
   return ['/', '/resources', '/tasks', '/backups', `/remotes/${g.remote}`, `/remotes/${g.remote}/nodes/${g.node}`, `/remotes/${g.remote}/nodes/${g.node}/storage/local`, `/remotes/${g.remote}/qemu/${g.vmid}`,
+    '/remotes/backup/datastore/lab?ns=lab',
     '/admin/remotes', '/admin/users', '/admin/tokens', '/admin/tfa', '/admin/acl', '/admin/groups', '/admin/views',
     '/admin/allowlist', '/admin/audit', '/admin/system', '/admin/journal', '/admin/acme', '/admin/password'];
 }

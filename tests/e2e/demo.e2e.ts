@@ -101,6 +101,56 @@ test('the Backups page lists the demo guests in no backup job and the failed ver
   await tp.close();
 });
 
+test('the lab datastore page lists the snapshots of the namespace chosen; a Backups group links to its namespace', async () => {
+  const tp = await openPage(suite.browser, suite.stack);
+  const { page } = tp;
+  await login(page, 'admin@steward', PASSWORD);
+  interface Snap { 'backup-type': string; 'backup-id': string; 'backup-time': number }
+  const snapshots = (ns: string) => page.evaluate(async (q) => ((await (await fetch(`/api2/json/pbs/remotes/backup/datastore/lab/snapshots${q}`)).json()) as { data: Snap[] }).data, ns ? `?ns=${ns}` : '');
+  // The demo lab cluster writes into namespace lab of the lab datastore, nothing into its root.
+  const inLab = (await snapshots('lab')).sort((a, b) => b['backup-time'] - a['backup-time']);
+  const inRoot = await snapshots('');
+  assert.ok(inLab.length > 0, 'the lab cluster has snapshots in namespace lab');
+  await page.goto('/remotes/backup/datastore/lab');
+  await page.getByRole('heading', { level: 1, name: 'Datastore lab' }).waitFor();
+  const region = page.getByRole('region', { name: 'Snapshots' });
+  const choice = region.getByRole('combobox', { name: 'Namespace' });
+  await choice.locator('option[value="lab"]').waitFor({ state: 'attached' });
+  assert.deepEqual(await choice.locator('option').allTextContents(), ['Root namespace', 'lab']);
+  await region.getByRole('heading', { name: `Snapshots (${inRoot.length})` }).waitFor();
+  assert.equal(await region.getByRole('table', { name: 'Snapshots in the root namespace' }).locator('tbody tr').count(), inRoot.length);
+
+  await choice.selectOption('lab');
+  const table = region.getByRole('table', { name: 'Snapshots in namespace lab' });
+  await region.getByRole('heading', { name: `Snapshots (${inLab.length})` }).waitFor();
+  assert.equal(await table.locator('tbody tr').count(), Math.min(inLab.length, 500));
+  const newest = inLab[0]!;
+  assert.equal(await table.locator('tbody tr').first().locator('td').first().textContent(), `${newest['backup-type']}/${newest['backup-id']}`, 'newest first');
+  assert.equal(new URL(page.url()).search, '?ns=lab', 'the address names the namespace');
+  // A reload keeps it.
+  await page.reload();
+  await region.getByRole('heading', { name: `Snapshots (${inLab.length})` }).waitFor();
+  assert.equal(await choice.inputValue(), 'lab');
+  await table.waitFor();
+  await screenshots(tp, 'datastore-namespace-demo');
+
+  // The Backups page's groups open the datastore in their namespace.
+  for (let i = 0; i < 100; i++) {
+    const ready = await page.evaluate(async () => ((await (await fetch('/api2/json/resources/backups')).json()) as { data: { remotes: { time?: number }[] } }).data.remotes);
+    if (ready.length > 0 && ready.every((r) => r.time)) break;
+    await page.waitForTimeout(200);
+  }
+  await page.goto('/backups');
+  const groups = page.getByRole('table', { name: 'Backup groups on the Backup Servers' });
+  const row = groups.locator('tbody tr').filter({ has: page.locator('td:nth-child(3)', { hasText: /^lab$/ }) }).first();
+  await row.getByRole('link', { name: 'lab', exact: true }).click();
+  await page.waitForURL((u) => u.pathname === '/remotes/backup/datastore/lab' && u.search === '?ns=lab');
+  await region.getByRole('heading', { name: `Snapshots (${inLab.length})` }).waitFor();
+  assert.equal(await choice.inputValue(), 'lab');
+  tp.assertClean();
+  await tp.close();
+});
+
 test("a node's storages link to their usage chart; a storage without figures says it has no data", async () => {
   const tp = await openPage(suite.browser, suite.stack);
   const { page } = tp;

@@ -12,6 +12,11 @@ const MAX_SHOWN = 500;
 
 const KIND_LABEL: Record<PbsJobResult['kind'], string> = { gc: 'Garbage collection', verify: 'Verify', prune: 'Prune', sync: 'Sync' };
 
+/** The datastore's page, opened in the group's namespace. */
+function storeHref(remote: string, store: string, ns: string | undefined): string {
+  return `/remotes/${encodeURIComponent(remote)}/datastore/${encodeURIComponent(store)}${ns ? `?ns=${encodeURIComponent(ns)}` : ''}`;
+}
+
 function selection(j: PveBackupJob): string {
   const where = j.node ? ` on ${j.node}` : '';
   if (j.all) return `all guests${j.exclude?.length ? ` except ${j.exclude.join(', ')}` : ''}${where}`;
@@ -139,7 +144,7 @@ export class StViewBackups extends LitElement {
       ${rows.length
         ? html`<table class="data" aria-label="Backup groups on the Backup Servers"><thead><tr><th>Remote</th><th>Datastore</th><th>Namespace</th><th>Group</th><th>Comment</th><th>Snapshots</th><th>Last backup</th></tr></thead>
           <tbody>${rows.slice(0, MAX_SHOWN).map((g) => html`<tr>
-            <td>${g.remote}</td><td>${g.store}</td><td class="mono">${g.ns ?? html`<span class="muted">root</span>`}</td><td class="mono">${g['backup-type']}/${g['backup-id']}</td><td>${g.comment ?? ''}</td>
+            <td>${g.remote}</td><td><a href=${storeHref(g.remote, g.store, g.ns)}>${g.store}</a></td><td class="mono">${g.ns ?? html`<span class="muted">root</span>`}</td><td class="mono">${g['backup-type']}/${g['backup-id']}</td><td>${g.comment ?? ''}</td>
             <td>${g['backup-count'] ?? ''}</td><td>${g['last-backup'] ? `${dateTime(g['last-backup'])} (${age(g['last-backup'])})` : '–'}</td></tr>`)}</tbody></table>
           ${rows.length > MAX_SHOWN ? html`<p class="muted">Showing the first ${MAX_SHOWN}.</p>` : nothing}`
         : html`<p class="muted">No backup groups.</p>`}

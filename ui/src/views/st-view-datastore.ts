@@ -1,12 +1,15 @@
-// A PBS datastore's page: usage and its estimated full date, usage history, snapshots.
+// A PBS datastore's page: usage and its estimated full date, usage history, and the snapshots
+// of one namespace (`?ns=`, the root by default), chosen among those PBS lists.
 import { LitElement, css, html, nothing } from 'lit';
 import { api, errorText, path } from '../api/client.ts';
 import '../components/st-rrd.ts';
 import { ratio, usageBar } from '../components/st-usage.ts';
 import { age, bytes, dateTime } from '../lib/format.ts';
+import { setQuery } from '../lib/router.ts';
 import { baseStyles, usageStyles } from '../lib/styles.ts';
 
 interface StoreStatus { store: string; total?: number; used?: number; avail?: number; 'estimated-full-date'?: number; status?: string; age?: number }
+interface Namespace { ns: string; comment?: string }
 interface Snapshot { 'backup-type': string; 'backup-id': string; 'backup-time': number; size?: number; owner?: string; comment?: string; verification?: { state: string }; protected?: boolean }
 
 /** Snapshots listed on the page; the rest are counted. */
@@ -20,27 +23,88 @@ export class StViewDatastore extends LitElement {
     dt { color: var(--st-text-muted); }
     dd { margin: 0; }
     .wide { grid-column: 1 / -1; }
+    .row h2 { margin: 0; }
+    .row label { display: inline; margin: 0; }
+    .row select { width: auto; max-width: 100%; }
+    .head { margin-bottom: 0.75rem; }
   `];
-  static override properties = { params: { attribute: false }, status: { state: true }, snapshots: { state: true }, error: { state: true } };
+  static override properties = {
+    params: { attribute: false }, query: { attribute: false }, status: { state: true }, namespaces: { state: true }, nsError: { state: true },
+    ns: { state: true }, snapshots: { state: true }, snapError: { state: true }, error: { state: true },
+  };
   declare params: { remote: string; store: string };
+  declare query: URLSearchParams | undefined;
   declare status: StoreStatus | undefined;
+  declare namespaces: Namespace[] | undefined;
+  declare nsError: string | undefined;
+  /** The namespace whose snapshots are listed; `` is the root. */
+  declare ns: string;
   declare snapshots: Snapshot[] | undefined;
+  declare snapError: string | undefined;
   declare error: string | undefined;
+  /** The datastore loaded (`remote/store`): another one reloads everything, another namespace only its snapshots. */
+  private loadedFor: string | undefined;
+  /** Counts snapshot loads, so that a slow answer for a namespace left meanwhile is dropped. */
+  private snapSeq = 0;
+
+  constructor() {
+    super();
+    this.ns = '';
+  }
 
   override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('params') && this.params) void this.load();
+    if (!(changed.has('params') || changed.has('query')) || !this.params) return;
+    const ns = this.query?.get('ns') ?? '';
+    const at = `${this.params.remote}/${this.params.store}`;
+    if (at !== this.loadedFor) {
+      this.loadedFor = at;
+      this.ns = ns;
+      void this.load();
+      void this.loadSnapshots();
+    } else if (ns !== this.ns) {
+      this.ns = ns;
+      void this.loadSnapshots();
+    }
   }
 
   private async load(): Promise<void> {
     const { remote, store } = this.params;
-    const [status, snaps] = await Promise.allSettled([
+    const [status, namespaces] = await Promise.allSettled([
       api.get<StoreStatus>(path`/pbs/remotes/${remote}/datastore/${store}/status`),
-      api.get<Snapshot[]>(path`/pbs/remotes/${remote}/datastore/${store}/snapshots`),
+      api.get<Namespace[]>(path`/pbs/remotes/${remote}/datastore/${store}/namespaces`),
     ]);
     this.status = status.status === 'fulfilled' ? status.value : undefined;
-    this.snapshots = snaps.status === 'fulfilled' ? snaps.value.sort((a, b) => b['backup-time'] - a['backup-time']) : undefined;
-    const failed = [status, snaps].find((r) => r.status === 'rejected');
-    this.error = failed ? errorText(failed.reason) : undefined;
+    this.error = status.status === 'rejected' ? errorText(status.reason) : undefined;
+    this.namespaces = namespaces.status === 'fulfilled' ? namespaces.value : undefined;
+    this.nsError = namespaces.status === 'rejected' ? errorText(namespaces.reason) : undefined;
+  }
+
+  private async loadSnapshots(): Promise<void> {
+    const { remote, store } = this.params;
+    const ns = this.ns;
+    const seq = ++this.snapSeq;
+    this.snapshots = undefined;
+    this.snapError = undefined;
+    try {
+      const list = await api.get<Snapshot[]>(path`/pbs/remotes/${remote}/datastore/${store}/snapshots`, ns ? { ns } : undefined);
+      if (seq === this.snapSeq) this.snapshots = list.sort((a, b) => b['backup-time'] - a['backup-time']);
+    } catch (err) {
+      if (seq === this.snapSeq) this.snapError = errorText(err);
+    }
+  }
+
+  private onNamespace(ev: Event): void {
+    this.ns = (ev.target as HTMLSelectElement).value;
+    // The address names the namespace (links and reloads keep it); no new page, so focus stays here.
+    setQuery({ ns: this.ns || undefined });
+    void this.loadSnapshots();
+  }
+
+  /** Root first, then PBS's order; the namespace shown is always offered, listed or not. */
+  private namespaceOptions() {
+    const names = [...new Set(['', ...(this.namespaces ?? []).map((n) => n.ns), this.ns])];
+    const comment = (ns: string) => this.namespaces?.find((n) => n.ns === ns)?.comment;
+    return names.map((ns) => html`<option value=${ns} ?selected=${ns === this.ns}>${ns === '' ? 'Root namespace' : ns}${comment(ns) ? ` — ${comment(ns)}` : ''}</option>`);
   }
 
   override render() {
@@ -62,8 +126,11 @@ export class StViewDatastore extends LitElement {
         </section>
         <st-rrd kind="datastore" url=${path`/pbs/remotes/${remote}/datastore/${store}/rrddata`}></st-rrd>
         <section class="card table-wrap wide" aria-label="Snapshots">
-          <h2>Snapshots <span class="muted">(${snaps.length.toLocaleString()})</span></h2>
-          <table class="data"><thead><tr><th>Backup</th><th>Time</th><th>Size</th><th>Verified</th><th>Owner</th></tr></thead>
+          <div class="row head"><h2>Snapshots <span class="muted">(${this.snapshots ? snaps.length.toLocaleString() : '…'})</span></h2><span class="spacer"></span>
+            <label for="ns">Namespace</label><select id="ns" @change=${this.onNamespace}>${this.namespaceOptions()}</select></div>
+          ${this.nsError ? html`<p class="muted">The namespaces could not be listed: ${this.nsError}</p>` : nothing}
+          ${this.snapError ? html`<div class="error-box" role="alert">${this.snapError}</div>` : nothing}
+          <table class="data" aria-label=${this.ns ? `Snapshots in namespace ${this.ns}` : 'Snapshots in the root namespace'}><thead><tr><th>Backup</th><th>Time</th><th>Size</th><th>Verified</th><th>Owner</th></tr></thead>
             <tbody>${snaps.slice(0, MAX_SHOWN).map((x) => html`<tr>
               <td class="mono">${x['backup-type']}/${x['backup-id']}${x.protected ? ' 🔒' : ''}</td><td>${dateTime(x['backup-time'])}</td><td>${bytes(x.size)}</td>
               <td>${x.verification ? html`<span class="badge ${x.verification.state === 'ok' ? 'ok' : 'error'}">${x.verification.state}</span>` : html`<span class="muted">no</span>`}</td>
