@@ -54,6 +54,7 @@ export async function stubApi(page: Page, opts: StubOptions): Promise<StubApi> {
     if (p === '/resources/status') return json(status);
     if (p === '/resources/top-entities') return json({ 'guest-cpu': [], 'guest-mem': [], 'node-cpu': [], 'node-mem': [], storage: [] });
     if (p === '/remotes/tasks' || p === '/system/tasks') return json({ total: 0, tasks: [] });
+    if (p === '/resources/backups') return json({ summary: { remotes: 0, refreshed: 0, 'not-backed-up': 0, 'failed-jobs': 0, errors: 0 }, remotes: [] });
     if (p === '/remotes') return json([]);
     if (p === '/resources/privileges') {
       const perms = opts.permissions ?? { '/': { audit: 1, manage: 1, admin: 1 } };

@@ -55,7 +55,10 @@ test('start a guest and follow its task to the end; stop needs the name typed', 
   await dialog.getByRole('button', { name: 'Stop' }).click();
   assert.equal(stub.requests.filter((r) => r.path.endsWith('/stop')).length, 0, 'a wrong name does not stop the guest');
   await dialog.getByLabel('Type guest-9 to confirm').fill('guest-9');
+  // The start task's status still reads OK: wait for the stop's answer, then for its task.
+  const stopSent = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/stop'));
   await dialog.getByRole('button', { name: 'Stop' }).click();
+  await stopSent;
   await page.getByRole('status', { name: 'Task status' }).getByText('OK').waitFor();
   assert.equal(stub.requests.filter((r) => r.path.endsWith('/stop')).length, 1);
   tp.assertClean();

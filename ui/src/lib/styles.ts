@@ -57,6 +57,16 @@ export const baseStyles = css`
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 `;
 
+/** Detail pages (guest, node, storage, datastore, remote): cards in a responsive grid, facts as a term/value list. */
+export const detailStyles = css`
+  :host { display: block; }
+  .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(24rem, 100%), 1fr)); gap: 1rem; margin-top: 1rem; }
+  .wide { grid-column: 1 / -1; }
+  dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.35rem 1rem; margin: 0; }
+  dt { color: var(--st-text-muted); }
+  dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+`;
+
 export const usageStyles = css`
   .usage { display: inline-flex; align-items: center; gap: 0.4rem; width: 100%; }
   .bar { flex: 1; height: 0.45rem; border-radius: 999px; background: var(--st-surface-2); overflow: hidden; min-width: 2.5rem; }

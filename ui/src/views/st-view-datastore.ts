@@ -6,7 +6,7 @@ import '../components/st-rrd.ts';
 import { ratio, usageBar } from '../components/st-usage.ts';
 import { age, bytes, dateTime } from '../lib/format.ts';
 import { setQuery } from '../lib/router.ts';
-import { baseStyles, usageStyles } from '../lib/styles.ts';
+import { baseStyles, detailStyles, usageStyles } from '../lib/styles.ts';
 
 interface StoreStatus { store: string; total?: number; used?: number; avail?: number; 'estimated-full-date'?: number; status?: string; age?: number }
 interface Namespace { ns: string; comment?: string }
@@ -16,13 +16,7 @@ interface Snapshot { 'backup-type': string; 'backup-id': string; 'backup-time': 
 const MAX_SHOWN = 500;
 
 export class StViewDatastore extends LitElement {
-  static override styles = [baseStyles, usageStyles, css`
-    :host { display: block; }
-    .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(24rem, 100%), 1fr)); gap: 1rem; margin-top: 1rem; }
-    dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.35rem 1rem; margin: 0; }
-    dt { color: var(--st-text-muted); }
-    dd { margin: 0; }
-    .wide { grid-column: 1 / -1; }
+  static override styles = [baseStyles, usageStyles, detailStyles, css`
     .row h2 { margin: 0; }
     .row label { display: inline; margin: 0; }
     .row select { width: auto; max-width: 100%; }

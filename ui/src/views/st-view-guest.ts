@@ -15,7 +15,7 @@ import type { StTaskTable } from '../components/st-task-table.ts';
 import { ratio, usageBar } from '../components/st-usage.ts';
 import { bytes, duration, statusClass } from '../lib/format.ts';
 import { notify, notifyError } from '../lib/notify.ts';
-import { baseStyles, usageStyles } from '../lib/styles.ts';
+import { baseStyles, detailStyles, usageStyles } from '../lib/styles.ts';
 import { trackTask } from '../lib/task-tracker.ts';
 
 interface GuestStatus {
@@ -42,13 +42,10 @@ export class StViewGuest extends LitElement {
   static override styles = [
     baseStyles,
     usageStyles,
+    detailStyles,
     css`
-      :host { display: block; }
       .head h1 { margin: 0; }
       .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(22rem, 100%), 1fr)); gap: 1rem; margin-top: 1rem; }
-      dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.35rem 1rem; margin: 0; }
-      dt { color: var(--st-text-muted); }
-      dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
       .actions { margin-top: 0.75rem; }
       .wide { grid-column: 1 / -1; }
     `,

@@ -1,6 +1,6 @@
 // A PVE node's page: status read from the remote, its pending updates (from the poller), its
 // storages (from the last refresh, each linked to its page with the usage history).
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { api, errorText, path } from '../api/client.ts';
 import { listResources, resourceHref } from '../api/resources.ts';
 import type { Resource } from '../api/resources.ts';
@@ -8,7 +8,7 @@ import '../components/st-rrd.ts';
 import '../components/st-task-table.ts';
 import { ratio, usageBar } from '../components/st-usage.ts';
 import { age, bytes, duration } from '../lib/format.ts';
-import { baseStyles, usageStyles } from '../lib/styles.ts';
+import { baseStyles, detailStyles, usageStyles } from '../lib/styles.ts';
 
 interface NodeStatus {
   cpu?: number;
@@ -25,14 +25,7 @@ interface AptUpdate { Package?: string; Version?: string; OldVersion?: string; T
 interface Apt { time?: number; updates: AptUpdate[]; subscription?: { status?: string; level?: string }; error?: string }
 
 export class StViewNode extends LitElement {
-  static override styles = [baseStyles, usageStyles, css`
-    :host { display: block; }
-    .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(24rem, 100%), 1fr)); gap: 1rem; margin-top: 1rem; }
-    dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.35rem 1rem; margin: 0; }
-    dt { color: var(--st-text-muted); }
-    dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
-    .wide { grid-column: 1 / -1; }
-  `];
+  static override styles = [baseStyles, usageStyles, detailStyles];
 
   static override properties = { params: { attribute: false }, status: { state: true }, apt: { state: true }, storages: { state: true }, error: { state: true } };
   declare params: { remote: string; node: string };

@@ -9,21 +9,15 @@ import '../components/st-task-table.ts';
 import { ratio, usageBar } from '../components/st-usage.ts';
 import { age, duration, statusClass } from '../lib/format.ts';
 import { notify, notifyError } from '../lib/notify.ts';
-import { baseStyles, usageStyles } from '../lib/styles.ts';
+import { baseStyles, detailStyles, usageStyles } from '../lib/styles.ts';
 
 interface RemoteStatus extends RemoteState {
   endpoints: { host: string; port: number; 'changed-fingerprint'?: string; error?: string }[];
 }
 
 export class StViewRemote extends LitElement {
-  static override styles = [baseStyles, usageStyles, css`
-    :host { display: block; }
+  static override styles = [baseStyles, usageStyles, detailStyles, css`
     .head h1 { margin: 0; }
-    .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(24rem, 100%), 1fr)); gap: 1rem; margin-top: 1rem; }
-    .wide { grid-column: 1 / -1; }
-    dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.35rem 1rem; margin: 0; }
-    dt { color: var(--st-text-muted); }
-    dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
     td .usage { min-width: 8rem; }
   `];
 

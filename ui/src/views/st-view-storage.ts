@@ -1,22 +1,16 @@
 // A PVE storage on one node: what it is (type, shared, content), its usage from the last
 // refresh, and its usage history (GET …/nodes/{node}/storage/{storage}/rrddata).
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { errorText, path } from '../api/client.ts';
 import { listResources } from '../api/resources.ts';
 import type { RemoteState, Resource } from '../api/resources.ts';
 import '../components/st-rrd.ts';
 import { ratio, usageBar } from '../components/st-usage.ts';
 import { age, bytes } from '../lib/format.ts';
-import { baseStyles, usageStyles } from '../lib/styles.ts';
+import { baseStyles, detailStyles, usageStyles } from '../lib/styles.ts';
 
 export class StViewStorage extends LitElement {
-  static override styles = [baseStyles, usageStyles, css`
-    :host { display: block; }
-    .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(24rem, 100%), 1fr)); gap: 1rem; margin-top: 1rem; }
-    dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.35rem 1rem; margin: 0; }
-    dt { color: var(--st-text-muted); }
-    dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
-  `];
+  static override styles = [baseStyles, usageStyles, detailStyles];
   static override properties = { params: { attribute: false }, storage: { state: true }, state: { state: true }, error: { state: true } };
   declare params: { remote: string; node: string; storage: string };
   declare storage: Resource | null | undefined;
