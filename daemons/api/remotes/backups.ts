@@ -30,6 +30,12 @@ export interface BackupsRecord {
   /** Per datastore. */
   groups?: Record<string, BackupItem<PbsBackupGroup>>;
   results?: Partial<Record<PbsJobKind, BackupItem<PbsJobResult>>>;
+  /**
+   * PBS: the same lists read through each other credential of the remote, as PBS filters
+   * them by its ACL (namespaces, group owners, jobs): a caller acting through one sees these,
+   * never the default credential's.
+   */
+  credentials?: Record<string, BackupsRecord>;
 }
 
 type Raw = Record<string, unknown>;
@@ -143,7 +149,7 @@ export async function fetchPveBackups(client: RemoteClient, prev: BackupsRecord 
 const nsDepth = (ns: string) => (ns === '' ? 0 : ns.split('/').length);
 
 /**
- * A datastore's groups in every namespace it lists (root first, at most `namespaceDepth`
+ * A datastore's groups in every namespace it lists (root first when listed, at most `namespaceDepth`
  * deep, as many as `take` grants), each group carrying its `ns`. Any request that fails
  * fails the datastore's item, so its last complete list stays rather than a partial one.
  */
@@ -151,7 +157,9 @@ async function storeGroups(client: RemoteClient, store: string, take: (wanted: n
   const base = `/admin/datastore/${encodeURIComponent(store)}`;
   const listed = await client.get(`${base}/namespace`, { 'max-depth': BACKUP_LIMITS.namespaceDepth });
   if (!Array.isArray(listed)) throw new Error('the remote did not answer a list of namespaces');
-  const names = new Set(['']);
+  // PBS lists the root ("") first when the credential may read it: a credential limited to
+  // some namespaces is not sent to the others (PBS would refuse it, failing the datastore).
+  const names = new Set<string>();
   for (const x of listed as unknown[]) {
     const ns = x && typeof x === 'object' ? str((x as Raw).ns) : undefined;
     if (ns !== undefined && nsDepth(ns) <= BACKUP_LIMITS.namespaceDepth) names.add(ns);
@@ -169,8 +177,27 @@ async function storeGroups(client: RemoteClient, store: string, take: (wanted: n
   return { groups: lists.flat() as Raw[], cut: names.size > some.length };
 }
 
-/** `stores`: the datastores of the last resources refresh. */
-export async function fetchPbsBackups(client: RemoteClient, stores: string[], prev: BackupsRecord | undefined, now: () => number): Promise<BackupsRecord> {
+/** A non-default credential of a PBS remote: its client and the datastores it sees. */
+export interface LimitedCredential {
+  name: string;
+  client: RemoteClient;
+  stores: string[];
+}
+
+/**
+ * `stores`: the datastores of the last resources refresh; `limited`: the remote's other
+ * credentials, whose own lists are read too (into `credentials`).
+ */
+export async function fetchPbsBackups(client: RemoteClient, stores: string[], prev: BackupsRecord | undefined, now: () => number, limited: readonly LimitedCredential[] = []): Promise<BackupsRecord> {
+  const [out, ...others] = await Promise.all([
+    pbsLists(client, stores, prev, now),
+    ...limited.map((c) => pbsLists(c.client, c.stores, prev?.credentials?.[c.name], now)),
+  ]);
+  if (limited.length) out.credentials = Object.fromEntries(limited.map((c, i) => [c.name, others[i]!]));
+  return out;
+}
+
+async function pbsLists(client: RemoteClient, stores: string[], prev: BackupsRecord | undefined, now: () => number): Promise<BackupsRecord> {
   const some = stores.slice(0, BACKUP_LIMITS.stores);
   // The remote's namespace budget, granted as the listings come back; the root namespace
   // of every datastore is always read.

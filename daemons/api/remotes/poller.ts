@@ -90,7 +90,7 @@ export class Poller {
       const client = this.clients.client(entry, null);
       await Promise.all([
         this.fetchSlow(client, entry.value).catch((err: unknown) => this.log.warn('slow refresh failed', { remote: id, error: String(err) })),
-        this.fetchBackups(client, entry.value).catch((err: unknown) => this.log.warn('backups refresh failed', { remote: id, error: String(err) })),
+        this.fetchBackups(client, entry).catch((err: unknown) => this.log.warn('backups refresh failed', { remote: id, error: String(err) })),
       ]);
       return this.cache.stateRecord(id)!;
     }).finally(() => this.running.delete(key));
@@ -237,11 +237,16 @@ export class Poller {
     await this.cache.setSlow(remote.id, remote.type, { time: this.opts.now(), nodes: out });
   }
 
-  private async fetchBackups(client: RemoteClient, remote: StoredRemote): Promise<void> {
+  private async fetchBackups(client: RemoteClient, entry: Entry<StoredRemote>): Promise<void> {
+    const remote = entry.value;
     const prev = this.cache.backups(remote.id);
+    const stores = (ids: Iterable<string>) => [...ids].filter((id) => id.startsWith('datastore/')).map((id) => id.slice('datastore/'.length));
+    // PBS filters namespaces, groups and jobs by the credential's ACL, which its datastore
+    // list does not show: each other credential's lists are read through it.
+    const limited = remote.credentials.slice(1).map((c) => ({ name: c.name, client: this.clients.client(entry, c.name), stores: stores(this.cache.credentialIds(remote.id, c.name) ?? []) }));
     const record = remote.type === 'pve'
       ? await fetchPveBackups(client, prev, () => this.opts.now())
-      : await fetchPbsBackups(client, this.cache.indexed(remote.id).filter((x) => x.r.type === 'datastore').map((x) => x.r.name ?? x.r.id.slice('datastore/'.length)), prev, () => this.opts.now());
+      : await fetchPbsBackups(client, stores(this.cache.indexed(remote.id).map((x) => x.r.id)), prev, () => this.opts.now(), limited);
     // Removed while the refresh ran: leave no cache entry behind.
     if (!this.repo.find(remote.id)) return;
     await this.cache.setBackups(remote.id, record);

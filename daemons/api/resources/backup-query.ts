@@ -3,10 +3,12 @@
 // default credential everything; through a limited credential or a saved view only the
 // guests and datastores that credential or view shows: the not-backed-up guests among them,
 // the backup jobs that include one of them (their vmid and exclude lists cut to them), and
-// on PBS the groups and job results of the visible datastores. A remote with nothing
+// on PBS the groups and job results of the visible datastores (through a limited credential,
+// those PBS lists to that credential: its namespaces, its groups, its jobs). A remote with nothing
 // visible is left out. `summaryOnly` (the dashboard's tile) answers the counts without the
 // lists, and skips the PBS groups, which can be tens of thousands per remote.
 import type { BackupItemError, BackupRemote, BackupsResult, PveBackupJob } from '../../../shared/backups.ts';
+import type { RemoteType } from '../../../shared/remotes.ts';
 import type { Resource } from '../../../shared/resources.ts';
 import type { AppDeps } from '../deps.ts';
 import type { AuthInfo } from '../framework/types.ts';
@@ -40,7 +42,7 @@ export function listBackups(deps: AppDeps, auth: AuthInfo, now: number, only?: s
   const summary = { remotes: 0, refreshed: 0, 'not-backed-up': 0, 'failed-jobs': 0, errors: 0 };
   for (const v of visibleRemotes(deps, auth)) {
     if (only && v.remote !== only) continue;
-    const rec = deps.remotes.cache.backups(v.remote);
+    const rec = recordFor(deps, auth, v.remote, v.state.type);
     const seen = v.allow ? v.items.filter((x) => v.allow!(x)).map((x) => x.r) : null;
     if (seen && seen.length === 0) continue;
     const errors: BackupItemError[] = [];
@@ -61,6 +63,19 @@ export function listBackups(deps: AppDeps, auth: AuthInfo, now: number, only?: s
     if (!summaryOnly) remotes.push(out);
   }
   return { summary, remotes };
+}
+
+/**
+ * The record a caller may read: on PBS, through a credential other than the default, the
+ * lists read through that credential (absent until its first backups refresh).
+ */
+function recordFor(deps: AppDeps, auth: AuthInfo, remote: string, type: RemoteType): BackupsRecord | undefined {
+  const rec = deps.remotes.cache.backups(remote);
+  if (type !== 'pbs') return rec;
+  const access = deps.acl.remoteAccess(auth, remote);
+  const first = deps.remotes.repo.find(remote)?.value.credentials[0]?.name;
+  if (!access || access.credential === null || access.credential === first) return rec;
+  return rec?.credentials?.[access.credential];
 }
 
 type Note = (name: string, it: BackupItem<unknown> | undefined) => void;

@@ -138,6 +138,39 @@ test('PBS namespaces: the lab cluster\'s snapshots in namespace lab, the namespa
   for (const url of ['snapshots?ns=lab', 'namespaces']) assert.equal((await get('store-viewer@steward', url)).body.code, 'forbidden', url);
 });
 
+test('/resources/backups through a namespace-limited credential: only what PBS lets that credential list', async () => {
+  // Another customer's guests on the same datastore: one in the root namespace, one in `other`.
+  const lab = (sim.world.remote('backup') as PbsState).datastores.find((d) => d.name === 'lab')!;
+  const template = lab.snapshots.find((s) => s.ns === 'lab')!;
+  const theirs = [{ ...template, ns: '', id: '9001', owner: 'other@pbs' }, { ...template, ns: 'other', id: '9002', owner: 'other@pbs' }];
+  lab.snapshots.push(...theirs);
+  try {
+    assert.equal((await call(app, 'root@steward', 'POST', '/remotes/backup/refresh')).status, 200);
+    type Group = { store: string; ns?: string; 'backup-id': string };
+    const seen = async (user: string) => {
+      const res = await call(app, user, 'GET', '/resources/backups?remote=backup');
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return (res.body.data as { remotes: { groups: Group[]; 'job-results': { kind: string; id: string }[] }[] }).remotes[0]!;
+    };
+    const all = await seen('root@steward');
+    assert.ok(all.groups.some((g) => g['backup-id'] === '9001' && g.ns === undefined) && all.groups.some((g) => g['backup-id'] === '9002' && g.ns === 'other'), 'the default credential sees every namespace');
+    t.grants.set('lab-team@steward', [{ path: '/remotes/backup', role: 'Audit', credential: 'lab-ns' }]);
+    const mine = await seen('lab-team@steward');
+    const inLab = all.groups.filter((g) => g.store === 'lab' && g.ns === 'lab');
+    assert.ok(inLab.length > 0);
+    assert.deepEqual(mine.groups.map((g) => `${g.store}/${g.ns ?? ''}/${g['backup-id']}`).sort(), inLab.map((g) => `${g.store}/${g.ns ?? ''}/${g['backup-id']}`).sort(), 'the groups of namespace lab only');
+    // The job results as PBS lists them to that token.
+    const asToken = new SimClient({ ...backup, credentials: [{ name: 'lab-ns', kind: 'token', tokenid: LAB_NS_TOKEN, secret: LAB_NS_SECRET }] }, { credential: 'lab-ns' });
+    const theirJobs: string[] = [];
+    for (const kind of ['gc', 'verify', 'prune', 'sync']) {
+      for (const j of (await asToken.get(`/admin/${kind}`, kind === 'sync' ? { 'sync-direction': 'all' } : undefined)).data as { id?: string; store: string }[]) theirJobs.push(`${kind}:${j.id ?? j.store}`);
+    }
+    assert.deepEqual(mine['job-results'].map((j) => `${j.kind}:${j.id}`), theirJobs);
+  } finally {
+    lab.snapshots.splice(lab.snapshots.length - theirs.length, theirs.length);
+  }
+});
+
 test('metrics: Steward keeps the history, fills it from the host\'s RRD, and serves it while the host is down', async () => {
   type P = Point & { used: number; total: number; read_bytes: number; write_bytes: number };
   const close = (a: number | undefined, b: number, what: string) => assert.ok(a !== undefined && Math.abs(a - b) <= Math.abs(b) * 1e-6, `${what}: ${a} vs ${b}`);

@@ -63,7 +63,7 @@ export const routes = [
     method: 'GET',
     path: '/resources/backups',
     summary: 'Backup coverage across remotes: PVE backup jobs and the guests in none, PBS backup groups and the last GC/verify/prune/sync results',
-    description: 'From each remote\'s slow refresh (its slow-interval, or a refresh-now), with the age of that data; an item that failed on its last try keeps its last list and is named in `errors`. Through a limited credential or a saved view only the guests and datastores the caller sees, and the jobs that include one of those guests. `summary=1`: the counts only (`remotes` empty), as the dashboard shows them.',
+    description: 'From each remote\'s slow refresh (its slow-interval, or a refresh-now), with the age of that data; an item that failed on its last try keeps its last list and is named in `errors`. Through a limited credential or a saved view only the guests and datastores the caller sees, and the jobs that include one of those guests; on PBS, through a limited credential, the groups and job results PBS lists to that credential. `summary=1`: the counts only (`remotes` empty), as the dashboard shows them.',
     tags: ['resources'],
     query: z.strictObject({ remote: safeId.optional(), summary: pveBool.optional() }),
     output: BackupsResult,
