@@ -44,11 +44,15 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 /** PVE booleans arrive as 0/1 (sometimes as strings); PBS sends true/false. */
 const bool = (v: unknown): boolean | undefined => (v === undefined || v === null ? undefined : v === true || v === 1 || v === '1');
+/** A vmid as PVE allows it (pve-vmid: 100 … 999,999,999); anything else is dropped. */
+const vmid = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v >= 100 && v <= 999_999_999 ? v : undefined);
+/** A count: a whole number (the answer's schema says so). */
+const count = (v: unknown): number | undefined => (Number.isSafeInteger(v) ? (v as number) : undefined);
 /** `100,101` or `100 101` → [100, 101]. */
 function vmids(v: unknown): number[] | undefined {
-  if (typeof v === 'number') return [v];
+  if (typeof v === 'number') return vmid(v) === undefined ? undefined : [v];
   if (typeof v !== 'string') return undefined;
-  const out = v.split(/[\s,;]+/).filter((s) => /^\d+$/.test(s)).map(Number);
+  const out = v.split(/[\s,;]+/).filter((s) => /^[1-9]\d{2,8}$/.test(s)).map(Number);
   return out.length ? out : undefined;
 }
 function defined<T extends Raw>(o: T): T {
@@ -77,16 +81,16 @@ export function pveJob(j: Raw): PveBackupJob | null {
 }
 
 export function notBackedUpGuest(g: Raw): NotBackedUpGuest | null {
-  const vmid = num(g.vmid);
-  if (vmid === undefined || (g.type !== 'qemu' && g.type !== 'lxc')) return null;
-  return defined({ vmid, type: g.type as 'qemu' | 'lxc', name: str(g.name) });
+  const id = vmid(g.vmid);
+  if (id === undefined || (g.type !== 'qemu' && g.type !== 'lxc')) return null;
+  return defined({ vmid: id, type: g.type as 'qemu' | 'lxc', name: str(g.name) });
 }
 
 export function pbsGroup(store: string, g: Raw): PbsBackupGroup | null {
   const type = str(g['backup-type']);
   const id = str(g['backup-id']);
   if (!type || !id) return null;
-  return defined({ store, ns: str(g.ns) || undefined, 'backup-type': type, 'backup-id': id, 'last-backup': num(g['last-backup']), 'backup-count': num(g['backup-count']), owner: str(g.owner), comment: str(g.comment) });
+  return defined({ store, ns: str(g.ns) || undefined, 'backup-type': type, 'backup-id': id, 'last-backup': num(g['last-backup']), 'backup-count': count(g['backup-count']), owner: str(g.owner), comment: str(g.comment) });
 }
 
 /** OK and warnings are fine; any other state the run ended with is a failure. */
