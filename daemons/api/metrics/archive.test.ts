@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KINDS, accumulateAt, consolidate, counterRate, decodeSlot, emptySlot, encodeSlot, fillFrom, recordBytes, slotTimes } from './archive.ts';
+import { KINDS, accumulateAt, consolidate, counterRate, decodeSlot, emptySlot, encodeSlot, fillFrom, recordBytes, slotTimes, viewOf } from './archive.ts';
 import type { Slot } from './archive.ts';
 
 const field = (name: string) => KINDS.guest.findIndex((f) => f.name === name);
@@ -8,7 +8,7 @@ const values = (v: Record<string, number>) => KINDS.guest.map((f) => v[f.name]);
 /** A sample added as the refresh adds it: to the encoded record, in place. */
 function accumulate(kind: 'guest', s: Slot, v: (number | undefined)[], weight: number): void {
   const buf = encodeSlot(kind, s);
-  accumulateAt(kind, buf, 0, v, weight);
+  accumulateAt(kind, viewOf(buf), 0, v, weight);
   Object.assign(s, decodeSlot(kind, buf, s.time));
 }
 

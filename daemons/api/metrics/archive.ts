@@ -132,14 +132,17 @@ export function decodeSlot(kind: Kind, buf: Uint8Array | undefined, time?: numbe
   return s;
 }
 
+/** A DataView of a buffer: its accessors are compiled inline, Buffer's float readers and writers are not. */
+export function viewOf(buf: Buffer): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
 /**
- * Adds a sample of `weight` minutes to an encoded record, in place (at `offset` of `buf`):
+ * Adds a sample of `weight` minutes to an encoded record, in place (at `offset` of `d`):
  * the refresh path, which would otherwise decode and re-encode every object's running
  * slots on every refresh. An imported value in the slot gives way to Steward's own.
  */
-export function accumulateAt(kind: Kind, buf: Buffer, offset: number, values: readonly (number | undefined)[], weight: number): void {
-  // A DataView: its accessors are compiled inline, Buffer's float readers and writers are not.
-  const d = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+export function accumulateAt(kind: Kind, d: DataView, offset: number, values: readonly (number | undefined)[], weight: number): void {
   let o = offset + 4;
   const fields = KINDS[kind] as readonly FieldSpec[];
   for (let i = 0; i < fields.length; i++) {
@@ -168,9 +171,8 @@ export function accumulateAt(kind: Kind, buf: Buffer, offset: number, values: re
   }
 }
 
-/** An empty record for `time`, written at `offset` of `buf`. */
-export function clearAt(kind: Kind, buf: Buffer, offset: number, time: number): void {
-  const d = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+/** An empty record for `time`, written at `offset` of `d`. */
+export function clearAt(kind: Kind, d: DataView, offset: number, time: number): void {
   d.setUint32(offset, time);
   let o = offset + 4;
   for (const f of KINDS[kind] as readonly FieldSpec[]) {

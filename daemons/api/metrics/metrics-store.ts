@@ -5,7 +5,7 @@
 import type { Database } from 'lmdb';
 import type { Resource } from '../../../shared/resources.ts';
 import type { RawDbName, Store } from '../store/store.ts';
-import { ARCHIVES, TIMEFRAMES, accumulateAt, clearAt, consolidate, counterRate, decodeSlot, emptySlot, encodeSlot, fillFrom, kindOf, mergeUnder, recordBytes, slotTimes } from './archive.ts';
+import { ARCHIVES, TIMEFRAMES, accumulateAt, clearAt, consolidate, counterRate, decodeSlot, emptySlot, encodeSlot, fillFrom, kindOf, mergeUnder, recordBytes, slotTimes, viewOf } from './archive.ts';
 import type { Cf, Kind, Point, Slot, Timeframe } from './archive.ts';
 import { COUNTER_INDEX, sampleOf } from './samples.ts';
 
@@ -71,9 +71,8 @@ export class MetricsStore {
   private readonly archives: Database<Buffer, Buffer>[];
   private readonly objects: Database<Buffer, string>;
   private readonly lastPrune = new Map<string, number>();
-  /** Heads read or written since start (changed in place), and those newer than LMDB's. */
-  private readonly heads = new Map<string, Buffer>();
-  private readonly unsaved = new Set<string>();
+  /** Heads read or written since start, changed in place; `unsaved`: newer than LMDB's. */
+  private readonly heads = new Map<string, { buf: Buffer; view: DataView; unsaved: boolean }>();
   /** When a chart last asked a remote's RRD (history.ts): per remote, credential, object, timeframe, cf. */
   readonly backfilled = new BoundedMap<string, number>(5000);
 
@@ -100,30 +99,31 @@ export class MetricsStore {
         const size = headBytes(kind);
         let head = this.heads.get(key);
         let fresh = false;
-        if (!head || head.length !== size) {
+        if (!head || head.buf.length !== size) {
           // A copy: lmdb's fast read buffer is shared.
-          const stored = head ?? this.objects.getBinaryFast(key);
-          head = Buffer.allocUnsafe(size);
-          if (stored && stored.length === size) view(stored).copy(head);
+          const stored = head?.buf ?? this.objects.getBinaryFast(key);
+          const buf = Buffer.allocUnsafe(size);
+          head = { buf, view: viewOf(buf), unsaved: false };
+          if (stored && stored.length === size) view(stored).copy(buf);
           else {
             let id = stored && stored.length >= 4 ? stored.readUInt32BE(0) : undefined;
             if (id === undefined) {
               nextId ??= this.nextId();
               id = nextId++;
             }
-            head.writeUInt32BE(id, 0);
-            head.writeUInt32BE(0, 4);
-            for (let i = 0; i < COUNTERS_OF[kind]; i++) head.writeDoubleBE(NaN, 8 + 8 * i);
-            for (let a = 1; a < ARCHIVES.length; a++) clearAt(kind, head, runningOffset(kind, a), 0);
+            head.view.setUint32(0, id);
+            head.view.setUint32(4, 0);
+            for (let i = 0; i < COUNTERS_OF[kind]; i++) head.view.setFloat64(8 + 8 * i, NaN);
+            for (let a = 1; a < ARCHIVES.length; a++) clearAt(kind, head.view, runningOffset(kind, a), 0);
             fresh = true;
           }
           this.heads.set(key, head);
         }
-        const prevT = fresh ? undefined : head.readUInt32BE(4);
+        const d = head.view;
+        const prevT = fresh ? undefined : d.getUint32(4);
         if (prevT !== undefined && prevT >= t) continue;
-        head.writeUInt32BE(t, 4);
+        d.setUint32(4, t);
         const values = sample.values;
-        const d = new DataView(head.buffer, head.byteOffset, size);
         const counters = sample.counters;
         for (let i = 0; i < COUNTERS_OF[kind]; i++) {
           const now = counters?.[i];
@@ -135,7 +135,7 @@ export class MetricsStore {
         }
         const ended = this.write(kind, head, prevT !== undefined && t - prevT <= heartbeat ? prevT : undefined, t, values);
         if (fresh || ended) this.saveHead(key, head);
-        else this.unsaved.add(key);
+        else head.unsaved = true;
       }
       if (nextId !== undefined) void this.objects.put(NEXT_ID, u32(nextId));
     });
@@ -150,22 +150,23 @@ export class MetricsStore {
   }
 
   /** Inside a transaction: the head into LMDB (a copy, as the one in memory changes on). */
-  private saveHead(key: string, head: Buffer): void {
-    void this.objects.put(key, Buffer.from(head));
-    this.unsaved.delete(key);
+  private saveHead(key: string, head: { buf: Buffer; unsaved: boolean }): void {
+    void this.objects.put(key, Buffer.from(head.buf));
+    head.unsaved = false;
   }
 
   /** Writes the heads changed since they were last written (on shutdown). */
   async flush(): Promise<void> {
-    if (this.unsaved.size === 0) return;
+    const unsaved = [...this.heads].filter(([, h]) => h.unsaved);
+    if (unsaved.length === 0) return;
     await this.objects.transaction(() => {
-      for (const key of [...this.unsaved]) this.saveHead(key, this.heads.get(key)!);
+      for (const [key, head] of unsaved) this.saveHead(key, head);
     });
   }
 
   /** The head of an object: the one in memory, else LMDB's. */
   private head(key: string): Buffer | undefined {
-    return this.heads.get(key) ?? this.objects.getBinaryFast(key);
+    return this.heads.get(key)?.buf ?? this.objects.getBinaryFast(key);
   }
 
   private nextId(): number {
@@ -178,8 +179,9 @@ export class MetricsStore {
    * running 30-minute and 12-hour slots; a running slot that has ended goes to its archive
    * (then it returns true).
    */
-  private write(kind: Kind, head: Buffer, since: number | undefined, t: number, values: readonly (number | undefined)[]): boolean {
-    const id = head.readUInt32BE(0);
+  private write(kind: Kind, head: { buf: Buffer; view: DataView }, since: number | undefined, t: number, values: readonly (number | undefined)[]): boolean {
+    const d = head.view;
+    const id = d.getUint32(0);
     const a0 = ARCHIVES[0]!;
     const last = Math.floor(t / a0.step);
     const first = since === undefined ? last : Math.min(last, Math.floor(since / a0.step) + 1);
@@ -188,12 +190,13 @@ export class MetricsStore {
       const key = slotKey(0, time, id);
       const db = this.archives[0]!;
       const rec = Buffer.allocUnsafe(recordBytes(kind));
+      const rv = viewOf(rec);
       // A minute already sampled (poll interval under a minute) is added to; otherwise it is
       // written without reading it first.
       const stored = since !== undefined && Math.floor(since / a0.step) === m ? db.getBinaryFast(key) : undefined;
       if (stored && stored.length === rec.length && stored.readUInt32BE(0) === time) view(stored).copy(rec);
-      else clearAt(kind, rec, 0, time);
-      accumulateAt(kind, rec, 0, values, 1);
+      else clearAt(kind, rv, 0, time);
+      accumulateAt(kind, rv, 0, values, 1);
       void db.put(key, rec);
     }
     const weight = last - first + 1;
@@ -202,13 +205,13 @@ export class MetricsStore {
       const step = ARCHIVES[a]!.step;
       const time = Math.floor(t / step) * step;
       const offset = runningOffset(kind, a);
-      const running = head.readUInt32BE(offset);
+      const running = d.getUint32(offset);
       if (running !== time) {
-        if (running !== 0) this.archiveSlot(kind, a, id, decodeSlot(kind, head, undefined, offset));
-        clearAt(kind, head, offset, time);
+        if (running !== 0) this.archiveSlot(kind, a, id, decodeSlot(kind, head.buf, undefined, offset));
+        clearAt(kind, d, offset, time);
         ended = true;
       }
-      accumulateAt(kind, head, offset, values, weight);
+      accumulateAt(kind, d, offset, values, weight);
     }
     return ended;
   }
@@ -247,9 +250,10 @@ export class MetricsStore {
         const id = this.nextId();
         void this.objects.put(NEXT_ID, u32(id + 1));
         head = { id, t: Math.min(now, times[times.length - 1]!), counters: [], running: [] };
-        const encoded = encodeHead(kind, head);
-        this.heads.set(key, encoded);
-        this.saveHead(key, encoded);
+        const buf = encodeHead(kind, head);
+        const entry = { buf, view: viewOf(buf), unsaved: false };
+        this.heads.set(key, entry);
+        this.saveHead(key, entry);
       }
       const id = head.id;
       for (const p of points) {
@@ -305,7 +309,7 @@ export class MetricsStore {
     for (const { key, value } of this.objects.getRange({ start: prefix })) {
       if (!key.startsWith(prefix)) break;
       // Every head is in LMDB (written when created); the one in memory has the last sample.
-      const head = this.heads.get(key) ?? value;
+      const head = this.heads.get(key)?.buf ?? value;
       if (head.length >= 8 && which(head.readUInt32BE(4))) doomed.push({ key, id: head.readUInt32BE(0) });
     }
     for (let i = 0; i < doomed.length; i += DELETE_BATCH) {
@@ -316,7 +320,6 @@ export class MetricsStore {
           });
           void this.objects.remove(key);
           this.heads.delete(key);
-          this.unsaved.delete(key);
         }
       });
     }

@@ -31,8 +31,10 @@ const RENAME: Record<Exclude<Kind, 'guest'>, Record<string, string>> = {
   datastore: { disk: 'used', maxdisk: 'total' },
 };
 
-const GUEST_GAUGES = ['cpu', 'maxcpu', 'mem', 'maxmem', 'disk', 'maxdisk'] as const;
-const RUNNING_ONLY = new Set(['cpu', 'mem']);
+/** Guest gauges with their place in the values, and whether only a running guest has them. */
+const GUEST_GAUGES = (['cpu', 'maxcpu', 'mem', 'maxmem', 'disk', 'maxdisk'] as const).map((f) => ({ f, i: FIELD_INDEX.guest.get(f)!, runningOnly: f === 'cpu' || f === 'mem' }));
+/** Per other kind: resource field → place in the values (computed once: this runs for every object of every refresh). */
+const RENAMED = Object.fromEntries((Object.keys(RENAME) as Exclude<Kind, 'guest'>[]).map((k) => [k, Object.entries(RENAME[k]).map(([from, to]) => ({ from, i: FIELD_INDEX[k].get(to)! }))])) as Record<Exclude<Kind, 'guest'>, { from: string; i: number }[]>;
 
 /**
  * The sample of one resource, or null for what has no history: templates, and nodes or
@@ -47,12 +49,12 @@ export function sampleOf(r: Resource): Sample | null {
   if (kind === 'guest') {
     if (r.template) return null;
     const running = r.status === 'running';
-    for (const f of GUEST_GAUGES) if (running || !RUNNING_ONLY.has(f)) values[FIELD_INDEX.guest.get(f)!] = num(raw[f]);
+    for (const g of GUEST_GAUGES) if (running || !g.runningOnly) values[g.i] = num(raw[g.f]);
     return { objectId: r.id, kind, values, counters: running ? COUNTERS.map((c) => num(raw[c])) : undefined };
   }
   if (kind === 'node' && r.status !== 'online') return null;
   if (kind === 'storage' && r.status !== 'available') return null;
   if (kind === 'datastore' && r.status !== 'available') return null;
-  for (const [from, to] of Object.entries(RENAME[kind])) values[FIELD_INDEX[kind].get(to)!] = num(raw[from]);
+  for (const { from, i } of RENAMED[kind]) values[i] = num(raw[from]);
   return { objectId: r.id, kind, values };
 }
