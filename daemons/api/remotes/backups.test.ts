@@ -24,6 +24,6 @@ test('a guest in no job needs a valid vmid; counts that are not whole numbers ar
   const group = pbsGroup('store', { 'backup-type': 'vm', 'backup-id': '100', 'backup-count': 2.5, 'last-backup': 1_700_000_000 })!;
   assert.equal(group['backup-count'], undefined);
   assert.ok(PbsBackupGroup.safeParse(group).success);
-  const job = pbsJobResult('gc', { store: 'store', 'still-bad': 1e400, 'last-run-endtime': 1_700_000_000 })!;
+  const job = pbsJobResult('gc', { store: 'store', 'still-bad': Infinity, 'last-run-endtime': 1_700_000_000 })!;
   assert.ok(PbsJobResult.safeParse(job).success);
 });
