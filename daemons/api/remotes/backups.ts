@@ -193,11 +193,10 @@ export interface LimitedCredential {
  * credentials, whose own lists are read too (into `credentials`).
  */
 export async function fetchPbsBackups(client: RemoteClient, stores: string[], prev: BackupsRecord | undefined, now: () => number, limited: readonly LimitedCredential[] = []): Promise<BackupsRecord> {
-  const [out, ...others] = await Promise.all([
-    pbsLists(client, stores, prev, now),
-    ...limited.map((c) => pbsLists(c.client, c.stores, prev?.credentials?.[c.name], now)),
-  ]);
-  if (limited.length) out.credentials = Object.fromEntries(limited.map((c, i) => [c.name, others[i]!]));
+  const out = await pbsLists(client, stores, prev, now);
+  // One credential after the other: each has its own client (and concurrency limit), so
+  // reading them at once would multiply what the remote is asked at a time.
+  for (const c of limited) (out.credentials ??= {})[c.name] = await pbsLists(c.client, c.stores, prev?.credentials?.[c.name], now);
   return out;
 }
 
