@@ -9,7 +9,7 @@ export PORT
 
 comma := ,
 # The API's unit preloads jemalloc (systemd/steward-api.service); tests run it as installed.
-JEMALLOC := /usr/share/doc/libjemalloc2
+JEMALLOC := build/.jemalloc
 
 TEST_FILES = $(shell find daemons shared ui tests -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 
@@ -37,7 +37,8 @@ unit: build /usr/bin/pebble $(JEMALLOC)
 	$(TSX) --test --test-concurrency=2 --test-reporter=spec $(TEST_FILES)
 
 $(JEMALLOC):
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libjemalloc2
+	ldconfig -p | grep -q 'libjemalloc\.so\.2 ' || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libjemalloc2; }
+	@mkdir -p build && touch $@
 
 # Debian's Pebble (test ACME CA, with pebble-challtestsrv) for the ACME tests.
 /usr/bin/pebble:
