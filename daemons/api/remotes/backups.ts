@@ -202,8 +202,8 @@ export async function fetchPbsBackups(client: RemoteClient, stores: string[], pr
 
 async function pbsLists(client: RemoteClient, stores: string[], prev: BackupsRecord | undefined, now: () => number): Promise<BackupsRecord> {
   const some = stores.slice(0, BACKUP_LIMITS.stores);
-  // The remote's namespace budget, granted as the listings come back; the root namespace
-  // of every datastore is always read.
+  // The remote's namespace budget, granted as the listings come back; the first namespace a
+  // datastore lists (the root, when the credential may read it) is always read.
   let nsRoom: number = BACKUP_LIMITS.namespaces;
   const take = (wanted: number) => {
     const n = Math.max(1, Math.min(wanted, BACKUP_LIMITS.namespacesPerStore, nsRoom));
