@@ -153,7 +153,13 @@ test('objects gone for the retention period are dropped; a deleted remote loses 
   assert.equal(metrics.has('pve', 'lxc/101'), false, 'lxc/101 vanished a month ago');
   assert.equal(metrics.has('pve', 'qemu/100'), true);
   assert.equal(metrics.read('pve', 'lxc/101', 'month', 'AVERAGE', later * 1000).length, 0);
-  assert.equal(await metrics.removeRemote('pve'), 1);
+  // A new object takes the dropped one's place in memory; neither it nor its neighbour is disturbed.
+  await metrics.record('pve', (later + 60) * 1000, [guest({ cpu: 0.25 }), guest({ id: 'qemu/200', cpu: 0.75 })]);
+  const at = (id: string) => metrics.read('pve', id, 'hour', 'AVERAGE', (later + 60) * 1000).at(-1)!.cpu;
+  assert.equal(at('qemu/100'), 0.25);
+  assert.equal(at('qemu/200'), 0.75);
+  assert.equal(metrics.read('pve', 'qemu/100', 'hour', 'AVERAGE', (later + 60) * 1000).at(-2)!.cpu, 0.5, 'the minute before is qemu/100\'s own');
+  assert.equal(await metrics.removeRemote('pve'), 2);
   assert.equal(metrics.has('pve', 'qemu/100'), false);
   assert.equal(slotCount(store).entryCount, 1, 'only the other remote\'s guest is left: its minute (the slots under way are with the object)');
   assert.equal(metrics.read('other', 'qemu/100', 'hour', 'AVERAGE', T0 * 1000).at(-1)!.cpu, 0.5);

@@ -66,13 +66,63 @@ const NEXT_ID = '\u0000next-id';
 /** Objects whose archives are deleted per transaction, so a large remote never blocks the daemon. */
 const DELETE_BATCH = 16;
 
+/** A head in memory: `size` bytes at `off` of a slab shared with other heads of its size. */
+interface Head {
+  buf: Buffer;
+  view: DataView;
+  off: number;
+  size: number;
+  /** Newer than the copy in LMDB. */
+  unsaved: boolean;
+}
+
+/**
+ * Heads of one size side by side in 64 KB slabs. A Buffer per head cost ~840 bytes for 220
+ * (its object, a DataView, and the 8 KB pool slab it kept alive with other allocations'
+ * garbage); here a head costs its bytes and one small object.
+ */
+class HeadArena {
+  private readonly slabs: { buf: Buffer; view: DataView }[] = [];
+  private readonly free: Head[] = [];
+  private used: number;
+  private readonly perSlab: number;
+
+  constructor(private readonly size: number) {
+    this.perSlab = Math.floor(65_536 / size);
+    this.used = this.perSlab;
+  }
+
+  alloc(): Head {
+    const reused = this.free.pop();
+    if (reused) {
+      reused.unsaved = false;
+      return reused;
+    }
+    if (this.used === this.perSlab) {
+      const buf = Buffer.allocUnsafeSlow(this.perSlab * this.size);
+      this.slabs.push({ buf, view: viewOf(buf) });
+      this.used = 0;
+    }
+    const slab = this.slabs[this.slabs.length - 1]!;
+    return { buf: slab.buf, view: slab.view, off: this.size * this.used++, size: this.size, unsaved: false };
+  }
+
+  release(head: Head): void {
+    this.free.push(head);
+  }
+}
+
+/** The head's bytes (a view, not a copy). */
+const bytesOf = (h: Head): Buffer => h.buf.subarray(h.off, h.off + h.size);
+
 export class MetricsStore {
   /** One database per archive: a lap's first records are appended at its end (fuller pages). */
   private readonly archives: Database<Buffer, Buffer>[];
   private readonly objects: Database<Buffer, string>;
   private readonly lastPrune = new Map<string, number>();
-  /** Heads read or written since start, changed in place; `unsaved`: newer than LMDB's. */
-  private readonly heads = new Map<string, { buf: Buffer; view: DataView; unsaved: boolean }>();
+  /** Heads read or written since start, changed in place. */
+  private readonly heads = new Map<string, Head>();
+  private readonly arenas = new Map<number, HeadArena>();
   /** When a chart last asked a remote's RRD (history.ts): per remote, credential, object, timeframe, cf. */
   readonly backfilled = new BoundedMap<string, number>(5000);
 
@@ -99,39 +149,41 @@ export class MetricsStore {
         const size = headBytes(kind);
         let head = this.heads.get(key);
         let fresh = false;
-        if (!head || head.buf.length !== size) {
-          // A copy: lmdb's fast read buffer is shared.
-          const stored = head?.buf ?? this.objects.getBinaryFast(key);
-          const buf = Buffer.allocUnsafe(size);
-          head = { buf, view: viewOf(buf), unsaved: false };
-          if (stored && stored.length === size) view(stored).copy(buf);
+        if (!head || head.size !== size) {
+          const old = head;
+          // lmdb's fast read buffer is shared: copied into the head at once.
+          const stored = old ? bytesOf(old) : this.objects.getBinaryFast(key);
+          head = this.arena(size).alloc();
+          if (stored && stored.length === size) view(stored).copy(head.buf, head.off);
           else {
             let id = stored && stored.length >= 4 ? stored.readUInt32BE(0) : undefined;
             if (id === undefined) {
               nextId ??= this.nextId();
               id = nextId++;
             }
-            head.view.setUint32(0, id);
-            head.view.setUint32(4, 0);
-            for (let i = 0; i < COUNTERS_OF[kind]; i++) head.view.setFloat64(8 + 8 * i, NaN);
-            for (let a = 1; a < ARCHIVES.length; a++) clearAt(kind, head.view, runningOffset(kind, a), 0);
+            head.view.setUint32(head.off, id);
+            head.view.setUint32(head.off + 4, 0);
+            for (let i = 0; i < COUNTERS_OF[kind]; i++) head.view.setFloat64(head.off + 8 + 8 * i, NaN);
+            for (let a = 1; a < ARCHIVES.length; a++) clearAt(kind, head.view, head.off + runningOffset(kind, a), 0);
             fresh = true;
           }
+          if (old) this.arena(old.size).release(old);
           this.heads.set(key, head);
         }
         const d = head.view;
-        const prevT = fresh ? undefined : d.getUint32(4);
+        const o = head.off;
+        const prevT = fresh ? undefined : d.getUint32(o + 4);
         if (prevT !== undefined && prevT >= t) continue;
-        d.setUint32(4, t);
+        d.setUint32(o + 4, t);
         const values = sample.values;
         const counters = sample.counters;
         for (let i = 0; i < COUNTERS_OF[kind]; i++) {
           const now = counters?.[i];
           if (counters) {
-            const prev = d.getFloat64(8 + 8 * i);
+            const prev = d.getFloat64(o + 8 + 8 * i);
             values[COUNTER_INDEX[i]!] = counterRate(Number.isNaN(prev) ? undefined : prev, prevT, now, t, heartbeat);
           }
-          d.setFloat64(8 + 8 * i, now ?? NaN);
+          d.setFloat64(o + 8 + 8 * i, now ?? NaN);
         }
         const ended = this.write(kind, head, prevT !== undefined && t - prevT <= heartbeat ? prevT : undefined, t, values);
         if (fresh || ended) this.saveHead(key, head);
@@ -149,9 +201,15 @@ export class MetricsStore {
     }
   }
 
+  private arena(size: number): HeadArena {
+    let a = this.arenas.get(size);
+    if (!a) this.arenas.set(size, (a = new HeadArena(size)));
+    return a;
+  }
+
   /** Inside a transaction: the head into LMDB (a copy, as the one in memory changes on). */
-  private saveHead(key: string, head: { buf: Buffer; unsaved: boolean }): void {
-    void this.objects.put(key, Buffer.from(head.buf));
+  private saveHead(key: string, head: Head): void {
+    void this.objects.put(key, Buffer.from(bytesOf(head)));
     head.unsaved = false;
   }
 
@@ -166,7 +224,8 @@ export class MetricsStore {
 
   /** The head of an object: the one in memory, else LMDB's. */
   private head(key: string): Buffer | undefined {
-    return this.heads.get(key)?.buf ?? this.objects.getBinaryFast(key);
+    const head = this.heads.get(key);
+    return head ? bytesOf(head) : this.objects.getBinaryFast(key);
   }
 
   private nextId(): number {
@@ -179,9 +238,9 @@ export class MetricsStore {
    * running 30-minute and 12-hour slots; a running slot that has ended goes to its archive
    * (then it returns true).
    */
-  private write(kind: Kind, head: { buf: Buffer; view: DataView }, since: number | undefined, t: number, values: readonly (number | undefined)[]): boolean {
+  private write(kind: Kind, head: Head, since: number | undefined, t: number, values: readonly (number | undefined)[]): boolean {
     const d = head.view;
-    const id = d.getUint32(0);
+    const id = d.getUint32(head.off);
     const a0 = ARCHIVES[0]!;
     const last = Math.floor(t / a0.step);
     const first = since === undefined ? last : Math.min(last, Math.floor(since / a0.step) + 1);
@@ -204,7 +263,7 @@ export class MetricsStore {
     for (let a = 1; a < ARCHIVES.length; a++) {
       const step = ARCHIVES[a]!.step;
       const time = Math.floor(t / step) * step;
-      const offset = runningOffset(kind, a);
+      const offset = head.off + runningOffset(kind, a);
       const running = d.getUint32(offset);
       if (running !== time) {
         if (running !== 0) this.archiveSlot(kind, a, id, decodeSlot(kind, head.buf, undefined, offset));
@@ -250,8 +309,8 @@ export class MetricsStore {
         const id = this.nextId();
         void this.objects.put(NEXT_ID, u32(id + 1));
         head = { id, t: Math.min(now, times[times.length - 1]!), counters: [], running: [] };
-        const buf = encodeHead(kind, head);
-        const entry = { buf, view: viewOf(buf), unsaved: false };
+        const entry = this.arena(headBytes(kind)).alloc();
+        encodeHead(kind, head).copy(entry.buf, entry.off);
         this.heads.set(key, entry);
         this.saveHead(key, entry);
       }
@@ -309,7 +368,8 @@ export class MetricsStore {
     for (const { key, value } of this.objects.getRange({ start: prefix })) {
       if (!key.startsWith(prefix)) break;
       // Every head is in LMDB (written when created); the one in memory has the last sample.
-      const head = this.heads.get(key)?.buf ?? value;
+      const inMemory = this.heads.get(key);
+      const head = inMemory ? bytesOf(inMemory) : value;
       if (head.length >= 8 && which(head.readUInt32BE(4))) doomed.push({ key, id: head.readUInt32BE(0) });
     }
     for (let i = 0; i < doomed.length; i += DELETE_BATCH) {
@@ -319,6 +379,8 @@ export class MetricsStore {
             for (let slot = 0; slot < a.size; slot++) void this.archives[archive]!.remove(rawSlotKey(slot, id));
           });
           void this.objects.remove(key);
+          const head = this.heads.get(key);
+          if (head) this.arena(head.size).release(head);
           this.heads.delete(key);
         }
       });
