@@ -233,7 +233,7 @@ describe('remote client', () => {
     });
   });
 
-  test('the remote closes its idle connections: the next request goes again on a new connection — once, POSTs too', async () => {
+  test('the remote closes its idle connections: the next read goes again on a new connection, once; a change always goes on its own', async () => {
     const target = { remote: 'single', node: 'pve-edge' };
     const n = remote('single').nodes[0]!;
     const aptUpdates = () => sim.world.tasks.list(sim.world.remote('single')!).filter((t) => t.type === 'aptupdate').length;
@@ -267,11 +267,17 @@ describe('remote client', () => {
     }
   });
 
-  test('a POST the remote read is never sent again, whatever becomes of its answer', async () => {
+  test('a POST goes on a new connection of its own and is never sent again, whatever becomes of its answer', async () => {
     const target = { remote: 'single', node: 'pve-edge' };
     const c = client('single');
-    await c.get('/version'); // the POSTs below go on this kept-alive connection
+    await c.get('/version');
     const posts = () => sim.requests.filter((r) => r.method === 'POST').length;
+    // Not on the kept-alive connection the GET left: a new one.
+    const before = sim.stats(target).connections;
+    await c.post('/nodes/pve-edge/apt/update');
+    assert.equal(sim.stats(target).connections - before, 1);
+    await c.get('/version');
+    assert.equal(sim.stats(target).connections - before, 1, 'reads keep using the kept-alive one');
     // The answer breaks off after its first bytes (on the reused connection).
     await withFault(target, { kind: 'truncated', times: 1 }, async () => {
       sim.requests.length = 0;

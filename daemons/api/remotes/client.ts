@@ -197,11 +197,14 @@ export class RemoteClient {
     for (const i of order) {
       const ep = this.endpoints[i]!;
       try {
-        const res = await this.send(i, method, path, opts, headers).catch((err: unknown) => {
-          // The remote closed the idle connection as the request went out (pveproxy ends idle
-          // keep-alive connections and restarts its workers): it never read it, so it goes
-          // once more on a new connection — POSTs too, as browsers and undici do.
-          if (err instanceof SentError && err.stale) return this.send(i, method, path, opts, headers, true);
+        // A change (start, stop, migrate, a login) goes on a connection of its own: on a kept-alive
+        // one, a cut-off request can't be told apart from one the remote read before its worker
+        // died, and a reboot or vzdump must never run twice. A read goes on a kept-alive
+        // connection and, if the remote had just closed it (pveproxy ends idle connections and
+        // restarts its workers) before sending a byte, once more on a new one.
+        const fresh = method !== 'GET';
+        const res = await this.send(i, method, path, opts, headers, fresh).catch((err: unknown) => {
+          if (!fresh && err instanceof SentError && err.stale) return this.send(i, method, path, opts, headers, true);
           throw err;
         });
         ep.failedAt = undefined;
