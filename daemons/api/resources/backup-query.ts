@@ -4,7 +4,8 @@
 // guests and datastores that credential or view shows: the not-backed-up guests among them,
 // the backup jobs that include one of them (their vmid and exclude lists cut to them), and
 // on PBS the groups and job results of the visible datastores (through a limited credential,
-// those PBS lists to that credential: its namespaces, its groups, its jobs). A remote with nothing
+// those PBS lists to that credential: its namespaces, its groups, its jobs; through a view
+// alone, the job results only). A remote with nothing
 // visible is left out. `summaryOnly` (the dashboard's tile) answers the counts without the
 // lists, and skips the PBS groups, which can be tens of thousands per remote.
 import type { BackupItemError, BackupRemote, BackupsResult, PveBackupJob } from '../../../shared/backups.ts';
@@ -53,7 +54,10 @@ export function listBackups(deps: AppDeps, auth: AuthInfo, now: number, only?: s
     };
     const out: BackupRemote = { remote: v.remote, type: v.state.type, state: v.state, ...(rec ? { time: secs(rec.time), age: Math.max(0, Math.round((now - rec.time) / 1000)) } : {}), errors };
     if (v.state.type === 'pve') pveItems(out, rec, seen, note);
-    else pbsItems(out, rec, seen, note, summaryOnly);
+    // Through a view alone (no role on the remote) a PBS datastore shows its job results but
+    // not its groups: they name other owners' guests, and the snapshot routes, which need a
+    // role on the remote, refuse that caller too.
+    else pbsItems(out, rec, seen, note, summaryOnly, deps.acl.remoteAccess(auth, v.remote) !== null);
     if (truncated.length) out.truncated = truncated;
     summary.remotes++;
     if (rec) summary.refreshed++;
@@ -96,12 +100,12 @@ function pveItems(out: BackupRemote, rec: BackupsRecord | undefined, seen: Resou
   out['not-backed-up'] = missing.filter((g) => ids.has(`${g.type}/${g.vmid}`));
 }
 
-function pbsItems(out: BackupRemote, rec: BackupsRecord | undefined, seen: Resource[] | null, note: Note, summaryOnly: boolean): void {
+function pbsItems(out: BackupRemote, rec: BackupsRecord | undefined, seen: Resource[] | null, note: Note, summaryOnly: boolean, groupsAllowed: boolean): void {
   const stores = seen ? new Set(seen.filter((r) => r.type === 'datastore').map((r) => r.name)) : null;
   const mayStore = (s: string) => !stores || stores.has(s);
   out.groups = [];
   for (const [store, it] of Object.entries(rec?.groups ?? {})) {
-    if (!mayStore(store)) continue;
+    if (!groupsAllowed || !mayStore(store)) continue;
     note(`groups/${store}`, it);
     if (!summaryOnly) out.groups.push(...it.list);
   }
