@@ -63,10 +63,13 @@ export class StViewDatastore extends LitElement {
 
   private async load(): Promise<void> {
     const { remote, store } = this.params;
+    const at = this.loadedFor;
     const [status, namespaces] = await Promise.allSettled([
       api.get<StoreStatus>(path`/pbs/remotes/${remote}/datastore/${store}/status`),
       api.get<Namespace[]>(path`/pbs/remotes/${remote}/datastore/${store}/namespaces`),
     ]);
+    // Another datastore was opened meanwhile: its own load shows it.
+    if (at !== this.loadedFor) return;
     this.status = status.status === 'fulfilled' ? status.value : undefined;
     this.error = status.status === 'rejected' ? errorText(status.reason) : undefined;
     this.namespaces = namespaces.status === 'fulfilled' ? namespaces.value : undefined;
