@@ -75,7 +75,7 @@ export class StRrd extends LitElement {
   override render() {
     const times = this.points.map((p) => num(p.time) ?? 0);
     return html`<section class="card" aria-label="Usage history">
-      <div class="row"><h2>Usage</h2><span class="spacer"></span>
+      <div class="row"><h2>History</h2><span class="spacer"></span>
         <select aria-label="Time frame" @change=${(e: Event) => { this.timeframe = (e.target as HTMLSelectElement).value as typeof this.timeframe; }}>
           ${TIMEFRAMES.map((t) => html`<option ?selected=${t === this.timeframe}>${t}</option>`)}</select></div>
       ${this.points.length
