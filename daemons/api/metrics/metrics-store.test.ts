@@ -14,7 +14,10 @@ after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 async function open(dir = mkdtempSync(join(tmpdir(), 'steward-metrics-'))): Promise<{ store: Store; metrics: MetricsStore; dir: string }> {
   dirs.push(dir);
   const store = await Store.open(dir);
-  return { store, metrics: new MetricsStore(store), dir };
+  // As the API starts it: the heads the last run left, read into memory.
+  const metrics = new MetricsStore(store);
+  metrics.load();
+  return { store, metrics, dir };
 }
 
 const T0 = 1_700_000_000 - (1_700_000_000 % 86_400); // a midnight, UTC

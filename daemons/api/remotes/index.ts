@@ -48,6 +48,7 @@ export function createRemoteServices(store: Store, key: CredentialKey, log: Logg
   // in 200 ms refresh in one round instead of four, while the sockets (a refresh uses 2–3,
   // never more than the client's 4 per remote) stay far below the file-descriptor limit.
   const metrics = new MetricsStore(store);
+  metrics.load();
   const poller = new Poller(repo, clients, cache, log.child({ component: 'poller' }), { concurrency: 256, tickMs: 1000, now, ...opts.poller }, metrics);
   const services: RemoteServices = {
     repo,
