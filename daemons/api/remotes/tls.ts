@@ -49,10 +49,19 @@ function classify(err: NodeJS.ErrnoException, target: EndpointTarget): ConnectEr
   return new ConnectError('remote_tls', `${where}: TLS handshake failed (${err.code ?? err.message})`);
 }
 
+/**
+ * One client context for every connection (the system CAs, Node's defaults): tls.connect
+ * otherwise builds one per connection, a quarter of a handshake's CPU when hundreds of
+ * remotes connect at once. It holds no per-remote state — pins are checked per socket, and
+ * no session is resumed (none is ever handed back to it).
+ */
+let clientContext: tls.SecureContext | undefined;
+
 /** Opens a TLS connection; `onSecure` decides what the handshake's result is (it may reject). */
 function openTls<T>(target: EndpointTarget, verify: boolean, timeoutMs: number, onSecure: (socket: TLSSocket) => T): Promise<T> {
   return new Promise((resolve, reject) => {
     const socket = tls.connect({
+      secureContext: (clientContext ??= tls.createSecureContext({})),
       host: target.host,
       port: target.port,
       ...(isIP(target.host) ? {} : { servername: target.host }),
