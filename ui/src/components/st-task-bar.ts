@@ -9,6 +9,7 @@ import type { TaskListEntry } from '../api/tasks.ts';
 import { age } from '../lib/format.ts';
 import { icons } from '../lib/icons.ts';
 import { baseStyles } from '../lib/styles.ts';
+import { PollTimer } from '../lib/poll-timer.ts';
 import { onTrackedTask, trackedTasks } from '../lib/task-tracker.ts';
 import './st-dialog.ts';
 import type { StDialog } from './st-dialog.ts';
@@ -40,7 +41,7 @@ export class StTaskBar extends LitElement {
   declare open: boolean;
   declare selected: TaskListEntry | undefined;
   declare error: string | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly timer = new PollTimer(this);
   private cleanup: (() => void) | undefined;
 
   constructor() {
@@ -57,12 +58,11 @@ export class StTaskBar extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    clearTimeout(this.timer);
     this.cleanup?.();
   }
 
   private async refresh(): Promise<void> {
-    clearTimeout(this.timer);
+    this.timer.cancel();
     let list: TaskListEntry[] = [];
     try {
       // GET /system/tasks needs Admin on /system: only then are host tasks asked for.
@@ -86,7 +86,7 @@ export class StTaskBar extends LitElement {
       }),
     );
     this.tasks = [...mine, ...list].sort((a, b) => (b.starttime ?? 0) - (a.starttime ?? 0)).slice(0, 50);
-    this.timer = setTimeout(() => void this.refresh(), this.tasks.some((t) => t.status === 'running') ? 2000 : POLL_MS);
+    this.timer.schedule(() => void this.refresh(), this.tasks.some((t) => t.status === 'running') ? 2000 : POLL_MS);
   }
 
   private async show(t: TaskListEntry): Promise<void> {

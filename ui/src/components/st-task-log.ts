@@ -4,6 +4,7 @@ import { errorText } from '../api/client.ts';
 import { describeUpid, taskFailed, taskLog, taskStatus } from '../api/tasks.ts';
 import type { TaskSource, TaskStatus } from '../api/tasks.ts';
 import { baseStyles } from '../lib/styles.ts';
+import { PollTimer } from '../lib/poll-timer.ts';
 
 const POLL_MS = 1000;
 
@@ -30,7 +31,7 @@ export class StTaskLog extends LitElement {
   declare status: TaskStatus | undefined;
   declare lines: string[];
   declare error: string | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly timer = new PollTimer(this);
   private nextLine = 0;
   private stopped = false;
   /** Bumped when the task changes, so answers about the previous one are dropped. */
@@ -51,13 +52,12 @@ export class StTaskLog extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopped = true;
-    clearTimeout(this.timer);
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('upid')) {
       // Another task (or the first): start over and follow this one.
-      clearTimeout(this.timer);
+      this.timer.cancel();
       this.lines = [];
       this.nextLine = 0;
       this.status = undefined;
@@ -88,7 +88,7 @@ export class StTaskLog extends LitElement {
     } catch (err) {
       this.error = errorText(err);
     }
-    if (!this.stopped && generation === this.generation) this.timer = setTimeout(() => void this.poll(), POLL_MS);
+    if (!this.stopped && generation === this.generation) this.timer.schedule(() => void this.poll(), POLL_MS);
   }
 
   override updated(): void {

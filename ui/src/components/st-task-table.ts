@@ -10,6 +10,7 @@ import { describeUpid, listTasks, listedTaskFailed, taskPlace } from '../api/tas
 import type { TaskFilter, TaskListEntry } from '../api/tasks.ts';
 import { dateTime, duration } from '../lib/format.ts';
 import { baseStyles } from '../lib/styles.ts';
+import { PollTimer } from '../lib/poll-timer.ts';
 import './st-dialog.ts';
 import type { StDialog } from './st-dialog.ts';
 import './st-task-log.ts';
@@ -39,7 +40,7 @@ export class StTaskTable extends LitElement {
   declare total: number;
   declare error: string | undefined;
   declare selected: TaskListEntry | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly timer = new PollTimer(this);
 
   constructor() {
     super();
@@ -55,13 +56,8 @@ export class StTaskTable extends LitElement {
     if (changed.has('filter') || changed.has('limit') || changed.has('includeHost')) void this.load();
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.timer);
-  }
-
   async load(): Promise<void> {
-    clearTimeout(this.timer);
+    this.timer.cancel();
     try {
       const r = await listTasks(this.filter, this.limit, this.includeHost && session.can('/system', 'admin'));
       this.tasks = r.tasks;
@@ -71,7 +67,7 @@ export class StTaskTable extends LitElement {
       this.error = errorText(err);
     }
     this.dispatchEvent(new CustomEvent('loaded', { detail: { total: this.total } }));
-    if (this.isConnected && this.tasks.some((t) => t.status === 'running')) this.timer = setTimeout(() => void this.load(), RUNNING_RELOAD_MS);
+    if (this.tasks.some((t) => t.status === 'running')) this.timer.schedule(() => void this.load(), RUNNING_RELOAD_MS);
   }
 
   private async show(t: TaskListEntry): Promise<void> {

@@ -9,6 +9,7 @@ import type { StDialog } from '../../components/st-dialog.ts';
 import { dateTime } from '../../lib/format.ts';
 import { notify, notifyError } from '../../lib/notify.ts';
 import { baseStyles } from '../../lib/styles.ts';
+import { PollTimer } from '../../lib/poll-timer.ts';
 import { formValues } from './forms.ts';
 
 interface Account { name: string; directory: string; contact: string[]; 'tos-agreed': boolean; 'terms-url': string | null; url: string; created: number }
@@ -52,7 +53,7 @@ export class StViewAcme extends LitElement {
   /** The CA's terms URL for the directory typed in the create form (null: it has none). */
   declare terms: string | null | undefined;
   declare revoking: boolean;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly timer = new PollTimer(this);
 
   constructor() {
     super();
@@ -64,12 +65,6 @@ export class StViewAcme extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void this.load();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.timer);
-    this.timer = undefined;
   }
 
   private async load(): Promise<void> {
@@ -90,9 +85,8 @@ export class StViewAcme extends LitElement {
   private setJob(job: Job | null): void {
     const was = this.job?.state;
     this.job = job;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (job?.state === 'running' && this.isConnected) this.timer = setTimeout(() => void this.poll(), POLL_MS);
+    this.timer.cancel();
+    if (job?.state === 'running') this.timer.schedule(() => void this.poll(), POLL_MS);
     else if (was === 'running' && job) notify(job.state === 'ok' ? 'ok' : 'error', job.state === 'ok' ? 'Certificate issued and installed' : `Order failed: ${job.error?.message ?? 'unknown error'}`);
   }
 

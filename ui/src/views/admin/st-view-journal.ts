@@ -8,6 +8,7 @@ import type { PrivdResult } from '../../../../shared/privd-methods.ts';
 import { api, errorText } from '../../api/client.ts';
 import { dateTime } from '../../lib/format.ts';
 import { baseStyles } from '../../lib/styles.ts';
+import { PollTimer } from '../../lib/poll-timer.ts';
 
 type Entry = PrivdResult<'journal.read'>['entries'][number];
 
@@ -45,7 +46,7 @@ export class StViewJournal extends LitElement {
   declare lines: number;
   declare follow: boolean;
   declare loading: boolean;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly timer = new PollTimer(this);
   /** Bumped on each new query, so late answers to an older one are dropped. */
   private generation = 0;
 
@@ -66,12 +67,6 @@ export class StViewJournal extends LitElement {
     void this.load();
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
   private journalQuery(since?: number): Record<string, string | number> {
     const q: Record<string, string | number> = { lines: this.lines };
     if (this.unit) q.unit = this.unit;
@@ -83,7 +78,7 @@ export class StViewJournal extends LitElement {
 
   /** A fresh read with the current filters. */
   private async load(): Promise<void> {
-    clearTimeout(this.timer);
+    this.timer.cancel();
     const generation = ++this.generation;
     this.loading = true;
     try {
@@ -100,8 +95,8 @@ export class StViewJournal extends LitElement {
   }
 
   private schedule(generation: number): void {
-    clearTimeout(this.timer);
-    if (this.follow && this.isConnected && generation === this.generation) this.timer = setTimeout(() => void this.more(generation), FOLLOW_MS);
+    this.timer.cancel();
+    if (this.follow && generation === this.generation) this.timer.schedule(() => void this.more(generation), FOLLOW_MS);
   }
 
   /** Follow: entries since the newest shown, appended. */
