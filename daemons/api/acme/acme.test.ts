@@ -41,6 +41,18 @@ describe('ACME against Pebble', () => {
     await t.deps.acme!.wait();
     return (await root('GET', '/system/acme/order')).body.data;
   };
+  /** Runs `check` against the next process: a new service over the same store, recovered as main.ts does. */
+  const restarted = async (check: (next: AcmeService) => Promise<void>) => {
+    const old = t.deps.acme!;
+    const next = new AcmeService(t.deps, { now: () => clock });
+    t.deps.acme = next;
+    try {
+      await next.recover();
+      await check(next);
+    } finally {
+      t.deps.acme = old;
+    }
+  };
 
   before(async () => {
     const httpPort = await freePort();
@@ -144,11 +156,7 @@ fetch('${pebble.dnsManagement}' + path, { method: 'POST', body: JSON.stringify({
     assert.equal(typeof checked['last-check'], 'number');
 
     // The next process: a new service over the same store, as main.ts builds it.
-    const old = t.deps.acme!;
-    const next = new AcmeService(t.deps, { now: () => clock });
-    t.deps.acme = next;
-    try {
-      await next.recover();
+    await restarted(async (next) => {
       const shown = (await root('GET', '/system/acme/order')).body.data;
       assert.deepEqual(shown, last, 'same job, state and log as before the restart');
       assert.equal(shown.state, 'ok');
@@ -165,28 +173,20 @@ fetch('${pebble.dnsManagement}' + path, { method: 'POST', body: JSON.stringify({
       renewal.start();
       renewal.stop();
       assert.equal((await root('GET', '/system/acme/renewal')).body.data['next-check'], Math.floor(clock / 1000) + 60);
-    } finally {
-      t.deps.acme = old;
-    }
+    });
   });
 
   test('an order cut off by a stop (job stored as running) reads as failed after the restart', async () => {
     const last = (await root('GET', '/system/acme/order')).body.data;
     await t.deps.store.collection('acme').put('job', { ...last, id: 'cut-off', state: 'running', finished: null });
-    const old = t.deps.acme!;
-    const next = new AcmeService(t.deps, { now: () => clock });
-    t.deps.acme = next;
-    try {
-      await next.recover();
+    await restarted(async () => {
       const shown = (await root('GET', '/system/acme/order')).body.data;
       assert.equal(shown.id, 'cut-off');
       assert.equal(shown.state, 'error');
       assert.equal(shown.error.code, 'unavailable');
       assert.match(shown.error.message, /stopped while the order was running/);
       assert.equal((t.deps.store.collection('acme').get('job')?.value as { state: string }).state, 'error', 'stored as failed');
-    } finally {
-      t.deps.acme = old;
-    }
+    });
   });
 
   test('a domain the CA cannot validate fails with a clear error; the old certificate stays', async () => {
