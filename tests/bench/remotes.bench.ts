@@ -68,7 +68,7 @@ const rssAtStart = process.memoryUsage().rss;
     ours.push(await time(() => t.deps.remotes.poller.refreshAll()));
     base.push(await time(() => raw.all()));
   }
-  const guests = t.deps.remotes.repo.list().reduce((n, e) => n + t.deps.remotes.cache.indexed(e.key).filter((x) => x.r.type === 'qemu' || x.r.type === 'lxc').length, 0);
+  const guests = t.deps.remotes.repo.list().reduce((n, e) => n + t.deps.remotes.cache.table(e.key).ids.filter((id) => /^(qemu|lxc)\//.test(id)).length, 0);
   console.log(`refresh ${REMOTES} remotes / ${guests} guests: steward ${median(ours).toFixed(0)} ms vs raw fetch+JSON.parse ${median(base).toFixed(0)} ms → ratio ${(median(ours) / median(base)).toFixed(2)}× (goal ≤ 1.5×)`);
 
   // 3. search while polling

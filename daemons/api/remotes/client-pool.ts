@@ -45,6 +45,15 @@ export class ClientPool {
     return out;
   }
 
+  /**
+   * Closes the idle connections of a remote's clients. The poller calls it when a refresh is
+   * done: its next one comes after the remote has closed them anyway (pveproxy: idle 5 s),
+   * and each holds ~150 KB of TLS state and buffers, 30 MB at 200 remotes.
+   */
+  closeIdle(id: string): void {
+    for (const [key, { client }] of this.clients) if (key.startsWith(`${id}\u0000`)) client.closeIdle();
+  }
+
   private drop(id: string): void {
     for (const [key, { client }] of this.clients) {
       if (key.startsWith(`${id}\u0000`)) {

@@ -233,6 +233,29 @@ describe('remote client', () => {
     });
   });
 
+  test('closeIdle (the end of a refresh) closes the idle connections, never one in use', async () => {
+    const target = { remote: 'lab', node: 'lab-2' };
+    const n = remote('lab').nodes[1]!;
+    const c = client('lab', { endpoints: [{ host: n.host, port: n.port, fingerprint: n.fingerprint }] });
+    const opened = async (run: () => Promise<unknown>) => {
+      const before = sim.stats(target).connections;
+      await run();
+      return sim.stats(target).connections - before;
+    };
+    assert.equal(await opened(() => c.get('/version')), 1);
+    await withFault(target, { kind: 'slow', ms: 300 }, async () => {
+      assert.equal(await opened(async () => {
+        const slow = c.get('/version');
+        await new Promise((r) => setTimeout(r, 50));
+        c.closeIdle();
+        assert.ok(await slow, 'the answer under way arrives');
+      }), 0);
+    });
+    assert.equal(await opened(() => c.get('/version')), 0, 'the connection that was in use is kept');
+    c.closeIdle();
+    assert.equal(await opened(() => c.get('/version')), 1, 'an idle one is closed');
+  });
+
   test('the remote closes its idle connections: the next read goes again on a new connection, once; a change always goes on its own', async () => {
     const target = { remote: 'single', node: 'pve-edge' };
     const n = remote('single').nodes[0]!;

@@ -108,6 +108,11 @@ export class RemoteClient {
     for (const a of this.agents) a.destroy();
   }
 
+  /** Closes the kept-alive connections no request is using. */
+  closeIdle(): void {
+    for (const a of this.agents) for (const sockets of Object.values(a.freeSockets)) for (const s of sockets ?? []) s.destroy();
+  }
+
   get(path: string, query?: RequestOptions['query'], opts: Omit<RequestOptions, 'query' | 'body'> = {}): Promise<unknown> {
     return this.request('GET', path, { ...opts, query });
   }

@@ -92,6 +92,7 @@ export class Poller {
         this.fetchSlow(client, entry.value).catch((err: unknown) => this.log.warn('slow refresh failed', { remote: id, error: String(err) })),
         this.fetchBackups(client, entry).catch((err: unknown) => this.log.warn('backups refresh failed', { remote: id, error: String(err) })),
       ]);
+      this.clients.closeIdle(id);
       return this.cache.stateRecord(id)!;
     }).finally(() => this.running.delete(key));
     this.running.set(key, p);
@@ -129,6 +130,8 @@ export class Poller {
         return { remote: entry.value, started, client, fetched: { ok: true as const, ...data, credentialIds, problems } };
       } catch (err) {
         return { remote: entry.value, started, client, fetched: { ok: false as const, err } };
+      } finally {
+        this.clients.closeIdle(id);
       }
     });
     let state: StateRecord;
@@ -223,7 +226,10 @@ export class Poller {
   }
 
   private async fetchSlow(client: RemoteClient, remote: StoredRemote): Promise<void> {
-    const nodes = remote.type === 'pbs' ? ['localhost'] : this.cache.indexed(remote.id).filter((x) => x.r.type === 'node' && x.r.status === 'online').map((x) => x.r.node!);
+    const t = this.cache.table(remote.id);
+    const nodes: string[] = [];
+    if (remote.type === 'pbs') nodes.push('localhost');
+    else for (let i = 0; i < t.length; i++) if (t.type(i) === 'node' && t.str('status', i) === 'online') nodes.push(t.str('node', i)!);
     const out: Record<string, { updates?: unknown[]; subscription?: unknown; error?: string }> = {};
     await Promise.all(nodes.map(async (node) => {
       const base = `/nodes/${encodeURIComponent(node)}`;
@@ -246,7 +252,7 @@ export class Poller {
     const limited = remote.credentials.slice(1).map((c) => ({ name: c.name, client: this.clients.client(entry, c.name), stores: stores(this.cache.credentialIds(remote.id, c.name) ?? []) }));
     const record = remote.type === 'pve'
       ? await fetchPveBackups(client, prev, () => this.opts.now())
-      : await fetchPbsBackups(client, stores(this.cache.indexed(remote.id).map((x) => x.r.id)), prev, () => this.opts.now(), limited);
+      : await fetchPbsBackups(client, stores(this.cache.table(remote.id).ids), prev, () => this.opts.now(), limited);
     // Removed while the refresh ran: leave no cache entry behind.
     if (!this.repo.find(remote.id)) return;
     await this.cache.setBackups(remote.id, record);

@@ -4,15 +4,22 @@
 import type { RemoteType } from '../../../shared/remotes.ts';
 import type { RemoteHealth, RemoteState, Resource } from '../../../shared/resources.ts';
 import type { Collection, Store } from '../store/store.ts';
-import { indexResource } from '../resources/matcher.ts';
+import { ResourceTable } from '../resources/table.ts';
 import type { BackupsRecord } from './backups.ts';
-import type { Indexed } from '../resources/matcher.ts';
 
+/** A refresh's result, and its form in LMDB. */
 export interface Snapshot {
   /** ms since the epoch of the refresh that produced it. */
   time: number;
   resources: Resource[];
   /** Recent tasks of the remote (PVE /cluster/tasks, PBS node tasks), newest first. */
+  tasks?: TaskSummary[];
+}
+
+/** The snapshot as held in memory: its resources as a table. */
+export interface HeldSnapshot {
+  time: number;
+  table: ResourceTable;
   tasks?: TaskSummary[];
 }
 
@@ -40,8 +47,7 @@ export interface StateRecord {
 }
 
 interface CacheEntry {
-  snapshot?: Snapshot;
-  indexed: Indexed[];
+  snapshot?: HeldSnapshot;
   state: StateRecord;
   /** For credentials other than the default: the resource ids they can see. */
   credentialIds: Map<string, Set<string>>;
@@ -101,7 +107,7 @@ export class SnapshotCache {
   private entry(remote: string, type: RemoteType): CacheEntry {
     let e = this.entries.get(remote);
     if (!e) {
-      e = { indexed: [], state: { remote, type, status: 'unknown' }, credentialIds: new Map() };
+      e = { state: { remote, type, status: 'unknown' }, credentialIds: new Map() };
       this.entries.set(remote, e);
     }
     e.state.type = type;
@@ -109,8 +115,7 @@ export class SnapshotCache {
   }
 
   private applySnapshot(e: CacheEntry, s: Snapshot): void {
-    e.snapshot = s;
-    e.indexed = s.resources.map(indexResource);
+    e.snapshot = { time: s.time, table: new ResourceTable(e.state.remote, e.state.type, s.resources, e.snapshot?.table), ...(s.tasks ? { tasks: s.tasks } : {}) };
   }
 
   async setSnapshot(remote: string, type: RemoteType, snapshot: Snapshot): Promise<void> {
@@ -125,7 +130,8 @@ export class SnapshotCache {
     if (!e.snapshot || !e.dirty) return;
     e.dirty = false;
     e.persistedAt = now;
-    await this.db.put(`res/${remote}`, e.snapshot);
+    const { time, table, tasks } = e.snapshot;
+    await this.db.put(`res/${remote}`, { time, resources: table.resources(), ...(tasks ? { tasks } : {}) } satisfies Snapshot);
   }
 
   /** Writes every snapshot not yet in LMDB (on shutdown). */
@@ -167,12 +173,14 @@ export class SnapshotCache {
     return [...this.entries.keys()];
   }
 
-  snapshot(remote: string): Snapshot | undefined {
+  snapshot(remote: string): HeldSnapshot | undefined {
     return this.entries.get(remote)?.snapshot;
   }
 
-  indexed(remote: string): Indexed[] {
-    return this.entries.get(remote)?.indexed ?? [];
+  /** The resources of the remote's last snapshot (an empty table before its first). */
+  table(remote: string): ResourceTable {
+    const e = this.entries.get(remote);
+    return e?.snapshot?.table ?? ResourceTable.empty(remote, e?.state.type ?? 'pve');
   }
 
   credentialIds(remote: string, credential: string): Set<string> | undefined {

@@ -15,7 +15,7 @@ import type { AppDeps } from '../deps.ts';
 import type { AuthInfo } from '../framework/types.ts';
 import type { BackupItem, BackupsRecord } from '../remotes/backups.ts';
 import { PBS_JOB_KINDS } from '../remotes/backups.ts';
-import { visibleRemotes } from './resource-query.ts';
+import { visibleRemotes, visibleRows } from './resource-query.ts';
 
 const secs = (ms: number) => Math.floor(ms / 1000);
 
@@ -44,7 +44,7 @@ export function listBackups(deps: AppDeps, auth: AuthInfo, now: number, only?: s
   for (const v of visibleRemotes(deps, auth)) {
     if (only && v.remote !== only) continue;
     const rec = recordFor(deps, auth, v.remote, v.state.type);
-    const seen = v.allow ? v.items.filter((x) => v.allow!(x)).map((x) => x.r) : null;
+    const seen = v.allow ? Array.from(visibleRows(v), (i) => v.table.resource(i)) : null;
     if (seen && seen.length === 0) continue;
     const errors: BackupItemError[] = [];
     const truncated: string[] = [];

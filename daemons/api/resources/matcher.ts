@@ -1,36 +1,12 @@
-// Compiles parsed search terms into one predicate over pre-indexed resources. Indexing
-// (lower-cased names, tag lists, usage fractions) happens once per refresh, not per search,
-// so a query over 50,000 guests is a tight loop of closures.
-import type { Resource } from '../../../shared/resources.ts';
+// Compiles parsed search terms into one predicate over the rows of resource tables. The
+// search keys (lower-cased names, tag lists) are made once per refresh, not per search, so a
+// query over 50,000 guests is a tight loop of closures.
 import { SearchSyntaxError } from '../../../shared/search.ts';
 import type { NumericCategory, Term } from '../../../shared/search.ts';
+import type { ResourceTable } from './table.ts';
 
-export interface Indexed {
-  r: Resource;
-  name: string;
-  id: string;
-  remote: string;
-  node: string;
-  status: string;
-  /** `;a;b;` — tags lower-cased between separators, so a tag test is one includes(). */
-  tags: string;
-  vmid: string;
-}
-
-export function indexResource(r: Resource): Indexed {
-  return {
-    r,
-    name: (r.name ?? '').toLowerCase(),
-    id: r.id.toLowerCase(),
-    remote: r.remote.toLowerCase(),
-    node: (r.node ?? '').toLowerCase(),
-    status: (r.status ?? '').toLowerCase(),
-    tags: r.tags ? `;${r.tags.toLowerCase().replace(/[,\s]+/g, ';')};` : '',
-    vmid: r.vmid === undefined ? '' : String(r.vmid),
-  };
-}
-
-export type Predicate = (x: Indexed) => boolean;
+/** Whether row i of a remote's table matches. */
+export type Predicate = (t: ResourceTable, i: number) => boolean;
 
 export interface MatchContext {
   /** The predicate of a saved view, or null when there is no such view (or the caller may not use it). */
@@ -41,23 +17,18 @@ function ratio(a: number | undefined, b: number | undefined): number | undefined
   return a === undefined || !b ? undefined : a / b;
 }
 
-function numeric(category: NumericCategory, r: Resource): number | undefined {
+function numeric(category: NumericCategory, t: ResourceTable, i: number): number | undefined {
   switch (category) {
-    case 'cpu': return r.cpu;
-    case 'mem': return ratio(r.mem, r.maxmem);
-    case 'disk': return ratio(r.disk, r.maxdisk);
-    case 'uptime': return r.uptime;
-    case 'vmid': return r.vmid;
-    case 'maxcpu': return r.maxcpu;
-    case 'maxmem': return r.maxmem;
-    case 'maxdisk': return r.maxdisk;
+    case 'mem': return ratio(t.num('mem', i), t.num('maxmem', i));
+    case 'disk': return ratio(t.num('disk', i), t.num('maxdisk', i));
+    default: return t.num(category, i);
   }
 }
 
 function compileTerm(t: Term, ctx: MatchContext, query: string): Predicate {
   if (t.kind === 'word') {
     const v = t.value;
-    return (x) => x.name.includes(v) || x.id.includes(v);
+    return (t, i) => t.nameKey[i]!.includes(v) || t.idKey[i]!.includes(v);
   }
   if (t.kind === 'number') {
     const { category, value } = t;
@@ -69,37 +40,40 @@ function compileTerm(t: Term, ctx: MatchContext, query: string): Predicate {
       '<': (a: number) => a < value,
       '<=': (a: number) => a <= value,
     }[t.op];
-    return (x) => {
-      const n = numeric(category, x.r);
+    return (t, i) => {
+      const n = numeric(category, t, i);
       return n !== undefined && cmp(n);
     };
   }
   const v = t.value;
   switch (t.category) {
     case 'type':
-      if (v === 'vm' || v === 'guest') return (x) => x.r.type === 'qemu' || x.r.type === 'lxc';
-      return (x) => x.r.type === v;
-    case 'status': return (x) => x.status === v;
-    case 'name': return (x) => x.name.includes(v);
-    case 'id': return (x) => x.id.includes(v) || x.vmid === v;
-    case 'remote': return (x) => x.remote === v;
-    case 'remote-type': return (x) => x.r['remote-type'] === v;
-    case 'node': return (x) => x.node === v;
+      if (v === 'vm' || v === 'guest') return (t, i) => t.isGuest(i);
+      return (t, i) => t.type(i) === v;
+    case 'status': return (t, i) => t.statusKey[i] === v;
+    case 'name': return (t, i) => t.nameKey[i]!.includes(v);
+    case 'id': {
+      const vmid = /^(0|[1-9]\d*)$/.test(v) ? Number(v) : NaN;
+      return (t, i) => t.idKey[i]!.includes(v) || t.num('vmid', i) === vmid;
+    }
+    case 'remote': return (t) => t.remoteKey === v;
+    case 'remote-type': return (t) => t.remoteType === v;
+    case 'node': return (t, i) => t.nodeKey[i] === v;
     case 'tag': {
       const needle = `;${v};`;
-      return (x) => x.tags.includes(needle);
+      return (t, i) => t.tagsKey[i]!.includes(needle);
     }
-    case 'pool': return (x) => (x.r.pool ?? '').toLowerCase() === v;
+    case 'pool': return (t, i) => (t.str('pool', i) ?? '').toLowerCase() === v;
     case 'template': {
       const want = /^(1|true|yes)$/.test(v);
-      return (x) => (x.r.template ?? false) === want;
+      return (t, i) => (t.template(i) ?? false) === want;
     }
     case 'property': {
       const eq = v.indexOf('=');
       const key = eq < 0 ? v : v.slice(0, eq);
       const want = eq < 0 ? undefined : v.slice(eq + 1);
-      return (x) => {
-        const have = (x.r as Record<string, unknown>)[key];
+      return (t, i) => {
+        const have = t.field(i, key);
         if (have === undefined || have === '') return false;
         return want === undefined || String(have).toLowerCase() === want;
       };
@@ -117,11 +91,11 @@ export function compileSearch(terms: Term[], ctx: MatchContext, query: string): 
   const required = terms.filter((t) => t.mode === 'required').map((t) => compileTerm(t, ctx, query));
   const excluded = terms.filter((t) => t.mode === 'excluded').map((t) => compileTerm(t, ctx, query));
   const optional = terms.filter((t) => t.mode === 'optional').map((t) => compileTerm(t, ctx, query));
-  return (x) => {
-    for (const p of required) if (!p(x)) return false;
-    for (const p of excluded) if (p(x)) return false;
+  return (t, i) => {
+    for (const p of required) if (!p(t, i)) return false;
+    for (const p of excluded) if (p(t, i)) return false;
     if (optional.length === 0) return true;
-    for (const p of optional) if (p(x)) return true;
+    for (const p of optional) if (p(t, i)) return true;
     return false;
   };
 }

@@ -6,7 +6,8 @@ import type { AppDeps } from '../deps.ts';
 import type { AuthInfo, Privilege } from '../framework/types.ts';
 import { ROLE_PRIVILEGE, privilegeAtLeast } from '../auth/acl-query.ts';
 import type { TaskSummary } from '../remotes/snapshot-cache.ts';
-import type { Indexed, Predicate } from './matcher.ts';
+import type { Predicate } from './matcher.ts';
+import type { ResourceTable } from './table.ts';
 import { compileOrThrow } from './views.ts';
 
 export const SORT_FIELDS = ['name', 'id', 'type', 'status', 'remote', 'node', 'vmid', 'cpu', 'mem', 'disk', 'uptime', 'maxmem', 'maxdisk'] as const;
@@ -17,7 +18,12 @@ export interface VisibleRemote {
   state: RemoteState;
   /** null: everything the remote's default credential sees. */
   allow: Predicate | null;
-  items: Indexed[];
+  table: ResourceTable;
+}
+
+/** The rows of a visible remote the caller may see. */
+export function* visibleRows(v: VisibleRemote): Generator<number> {
+  for (let i = 0; i < v.table.length; i++) if (!v.allow || v.allow(v.table, i)) yield i;
 }
 
 /** Per remote: whether and how much the caller may see. */
@@ -34,14 +40,14 @@ export function visibleRemotes(deps: AppDeps, auth: AuthInfo): VisibleRemote[] {
       if (isDefault) allow = null;
       else {
         const ids = cache.credentialIds(remote, access.credential!);
-        allow = (x) => ids?.has(x.r.id) === true;
+        allow = (t, i) => ids?.has(t.ids[i]!) === true;
       }
     } else if (granted.length) {
-      allow = (x) => granted.some((p) => p(x));
+      allow = (t, i) => granted.some((p) => p(t, i));
     } else continue;
     const state = cache.state(remote) ?? { remote, type: e.value.type, status: e.value.enabled ? 'unknown' : 'disabled' };
     if (!e.value.enabled) state.status = 'disabled';
-    out.push({ remote, state, allow, items: cache.indexed(remote) });
+    out.push({ remote, state, allow, table: cache.table(remote) });
   }
   return out;
 }
@@ -69,8 +75,9 @@ export function viewAllows(deps: AppDeps, auth: AuthInfo, remote: string, resour
   if (!id) return false;
   const views = viewPredicates(deps, auth, privilege);
   if (views.length === 0) return false;
-  const item = deps.remotes.cache.indexed(remote).find((x) => x.r.id === id);
-  return item !== undefined && views.some((p) => p(item));
+  const t = deps.remotes.cache.table(remote);
+  const i = t.indexOf(id);
+  return i >= 0 && views.some((p) => p(t, i));
 }
 
 /** The guests of a remote that the caller's views include (any role); null without a view. */
@@ -78,7 +85,8 @@ export function viewGuests(deps: AppDeps, auth: AuthInfo, remote: string): Set<s
   const views = viewPredicates(deps, auth, 'audit');
   if (views.length === 0) return null;
   const out = new Set<string>();
-  for (const x of deps.remotes.cache.indexed(remote)) if ((x.r.type === 'qemu' || x.r.type === 'lxc') && views.some((p) => p(x))) out.add(x.r.id);
+  const t = deps.remotes.cache.table(remote);
+  for (let i = 0; i < t.length; i++) if (t.isGuest(i) && views.some((p) => p(t, i))) out.add(t.ids[i]!);
   return out;
 }
 
@@ -95,37 +103,52 @@ export interface ListQuery {
   limit: number;
 }
 
-function sortValue(r: Resource, f: SortField): string | number | undefined {
-  if (f === 'mem') return r.maxmem ? (r.mem ?? 0) / r.maxmem : undefined;
-  if (f === 'disk') return r.maxdisk ? (r.disk ?? 0) / r.maxdisk : undefined;
-  return r[f] as string | number | undefined;
+function sortValue(t: ResourceTable, i: number, f: SortField): string | number | undefined {
+  switch (f) {
+    case 'mem': return ratioOf(t.num('mem', i), t.num('maxmem', i));
+    case 'disk': return ratioOf(t.num('disk', i), t.num('maxdisk', i));
+    case 'id': return t.ids[i];
+    case 'type': return t.type(i);
+    case 'remote': return t.remote;
+    case 'name': case 'status': case 'node': return t.str(f, i);
+    default: return t.num(f, i);
+  }
+}
+
+function ratioOf(used: number | undefined, max: number | undefined): number | undefined {
+  return max ? (used ?? 0) / max : undefined;
 }
 
 export function listResources(deps: AppDeps, auth: AuthInfo, q: ListQuery): { total: number; resources: Resource[]; remotes: RemoteState[] } {
   const match = q.search ? compileOrThrow(q.search, viewResolver(deps, auth)) : null;
-  const hits: Resource[] = [];
+  // Hits as (table, row) pairs; only the page asked for is made into resources.
+  const tables: ResourceTable[] = [];
+  const rows: number[] = [];
   const remotes: RemoteState[] = [];
   for (const v of visibleRemotes(deps, auth)) {
     remotes.push(v.state);
-    for (const x of v.items) {
-      if (v.allow && !v.allow(x)) continue;
-      if (match && !match(x)) continue;
-      hits.push(x.r);
+    for (const i of visibleRows(v)) {
+      if (match && !match(v.table, i)) continue;
+      tables.push(v.table);
+      rows.push(i);
     }
   }
+  let order = rows.map((_, k) => k);
   if (q.sort) {
     const f = q.sort;
     const dir = q.order === 'desc' ? -1 : 1;
-    hits.sort((a, b) => {
-      const x = sortValue(a, f);
-      const y = sortValue(b, f);
+    const values = rows.map((i, k) => sortValue(tables[k]!, i, f));
+    order = order.sort((a, b) => {
+      const x = values[a];
+      const y = values[b];
       if (x === y) return 0;
       if (x === undefined) return 1; // missing values last, either direction
       if (y === undefined) return -1;
       return (x < y ? -1 : 1) * dir;
     });
   }
-  return { total: hits.length, resources: hits.slice(q.start, q.start + q.limit), remotes };
+  const page = order.slice(q.start, q.start + q.limit).map((k) => tables[k]!.resource(rows[k]!));
+  return { total: rows.length, resources: page, remotes };
 }
 
 type Counts = Record<string, number>;
@@ -146,15 +169,15 @@ export function resourceStatus(deps: AppDeps, auth: AuthInfo, now: number) {
   const visible = visibleRemotes(deps, auth);
   for (const v of visible) {
     health[v.state.status]++;
-    for (const x of v.items) {
-      if (v.allow && !v.allow(x)) continue;
-      const counts = byType[x.r.type]!;
+    const t = v.table;
+    for (const i of visibleRows(v)) {
+      const counts = byType[t.type(i)]!;
       bump(counts, 'total');
-      bump(counts, x.r.template ? 'template' : (x.r.status ?? 'unknown'));
+      bump(counts, t.template(i) ? 'template' : (t.str('status', i) ?? 'unknown'));
     }
     const dayAgo = now / 1000 - 86400;
     // Through a limited credential or a view, only the tasks of guests the caller sees.
-    const seen = v.allow ? new Set(v.items.filter((x) => v.allow!(x)).map((x) => x.r.id)) : null;
+    const seen = v.allow ? new Set(Array.from(visibleRows(v), (i) => t.ids[i]!)) : null;
     for (const t of deps.remotes.cache.snapshot(v.remote)?.tasks ?? []) {
       if (!t.status || t.status === 'OK' || /^WARNINGS/.test(t.status) || (t.endtime ?? 0) < dayAgo) continue;
       if (seen && !seen.has(taskGuest(t.upid) ?? '')) continue;
@@ -186,23 +209,26 @@ export interface TopEntry {
 /** Outliers: the busiest guests and nodes by CPU and memory, the fullest storages. */
 export function topEntities(deps: AppDeps, auth: AuthInfo, limit: number) {
   const lists: Record<'guest-cpu' | 'guest-mem' | 'node-cpu' | 'node-mem' | 'storage', TopEntry[]> = { 'guest-cpu': [], 'guest-mem': [], 'node-cpu': [], 'node-mem': [], storage: [] };
-  const push = (key: keyof typeof lists, r: Resource, value: number | undefined) => {
-    if (value === undefined || !Number.isFinite(value)) return;
-    lists[key].push({ remote: r.remote, id: r.id, type: r.type, ...(r.name ? { name: r.name } : {}), ...(r.node ? { node: r.node } : {}), value });
-  };
   for (const v of visibleRemotes(deps, auth)) {
-    for (const x of v.items) {
-      if (v.allow && !v.allow(x)) continue;
-      const r = x.r;
-      const mem = r.maxmem ? (r.mem ?? 0) / r.maxmem : undefined;
-      if ((r.type === 'qemu' || r.type === 'lxc') && r.status === 'running') {
-        push('guest-cpu', r, r.cpu);
-        push('guest-mem', r, mem);
-      } else if (r.type === 'node' && r.status === 'online') {
-        push('node-cpu', r, r.cpu);
-        push('node-mem', r, mem);
-      } else if ((r.type === 'storage' || r.type === 'datastore') && r.maxdisk) {
-        push('storage', r, (r.disk ?? 0) / r.maxdisk);
+    const t = v.table;
+    const push = (key: keyof typeof lists, i: number, value: number | undefined) => {
+      if (value === undefined || !Number.isFinite(value)) return;
+      const name = t.str('name', i);
+      const node = t.str('node', i);
+      lists[key].push({ remote: t.remote, id: t.ids[i]!, type: t.type(i), ...(name ? { name } : {}), ...(node ? { node } : {}), value });
+    };
+    for (const i of visibleRows(v)) {
+      const type = t.type(i);
+      const status = t.str('status', i);
+      const mem = ratioOf(t.num('mem', i), t.num('maxmem', i));
+      if (t.isGuest(i) && status === 'running') {
+        push('guest-cpu', i, t.num('cpu', i));
+        push('guest-mem', i, mem);
+      } else if (type === 'node' && status === 'online') {
+        push('node-cpu', i, t.num('cpu', i));
+        push('node-mem', i, mem);
+      } else if (type === 'storage' || type === 'datastore') {
+        push('storage', i, ratioOf(t.num('disk', i), t.num('maxdisk', i)));
       }
     }
   }

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Resource } from '../../../shared/resources.ts';
 import { SearchSyntaxError, parseSearch } from '../../../shared/search.ts';
-import { compileSearch, indexResource } from './matcher.ts';
+import { compileSearch } from './matcher.ts';
+import { ResourceTable } from './table.ts';
 
 const G = 1024 ** 3;
 const RESOURCES: Resource[] = [
@@ -17,11 +18,17 @@ const RESOURCES: Resource[] = [
   { remote: 'lab', 'remote-type': 'pve', id: 'qemu/100', type: 'qemu', vmid: 100, name: 'web-test', node: 'lab1', status: 'running', cpu: 0.05, mem: 1 * G, maxmem: 2 * G, tags: 'web' },
   { remote: 'backup', 'remote-type': 'pbs', id: 'datastore/store1', type: 'datastore', name: 'store1', node: 'localhost', status: 'available', disk: 40 * G, maxdisk: 100 * G },
 ];
-const INDEXED = RESOURCES.map(indexResource);
+// One table per remote, as the snapshot cache holds them.
+const TABLES = [...new Set(RESOURCES.map((r) => r.remote))].map((remote) => {
+  const rows = RESOURCES.filter((r) => r.remote === remote);
+  return new ResourceTable(remote, rows[0]!['remote-type'], rows);
+});
 
 function select(query: string): string[] {
-  const p = compileSearch(parseSearch(query), { view: (id) => (id === 'webs' ? (x) => x.tags.includes(';web;') : null) }, query);
-  return INDEXED.filter(p).map((x) => `${x.r.remote}:${x.r.id}`);
+  const p = compileSearch(parseSearch(query), { view: (id) => (id === 'webs' ? (t, i) => t.tagsKey[i]!.includes(';web;') : null) }, query);
+  const out: string[] = [];
+  for (const t of TABLES) for (let i = 0; i < t.length; i++) if (p(t, i)) out.push(`${t.remote}:${t.ids[i]}`);
+  return out;
 }
 
 const CASES: [string, string[]][] = [

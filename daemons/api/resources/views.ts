@@ -87,7 +87,7 @@ export class ViewRepo {
     await this.db.delete(id, digestVersion(digest));
   }
 
-  /** The view as a predicate over indexed resources (cached per stored version). */
+  /** The view as a predicate over resource rows (cached per stored version). */
   predicate(id: string): Predicate | null {
     const e = this.db.get(id);
     if (!e) return null;
@@ -97,7 +97,7 @@ export class ViewRepo {
     const search = compileOrThrow(v.search, () => null);
     const include = new Set(v['include-remotes']);
     const exclude = new Set(v['exclude-remotes']);
-    const p: Predicate = (x) => (include.size === 0 || include.has(x.r.remote)) && !exclude.has(x.r.remote) && search(x);
+    const p: Predicate = (t, i) => (include.size === 0 || include.has(t.remote)) && !exclude.has(t.remote) && search(t, i);
     this.compiled.set(id, { version: e.version, p });
     return p;
   }

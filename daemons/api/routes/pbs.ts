@@ -105,7 +105,9 @@ export const routes = [
     audit: false,
     handler: ({ deps, params }) => {
       pbs(deps, params.remote);
-      const r = deps.remotes.cache.indexed(params.remote).find((x) => x.r.id === `datastore/${params.store}`)?.r;
+      const t = deps.remotes.cache.table(params.remote);
+      const row = t.indexOf(`datastore/${params.store}`);
+      const r = row >= 0 ? t.resource(row) : undefined;
       if (!r) throw new ApiError('not_found', `no datastore '${params.store}' on remote '${params.remote}' in the last refresh`);
       return { store: params.store, total: r.maxdisk, used: r.disk, avail: r.maxdisk !== undefined && r.disk !== undefined ? r.maxdisk - r.disk : undefined, 'estimated-full-date': r['estimated-full-date'], status: r.status, age: deps.remotes.cache.state(params.remote)?.age };
     },

@@ -39,9 +39,10 @@ function clientFor(deps: AppDeps, auth: AuthInfo, remote: string): { client: Rem
 /** The node a guest runs on, from the body or the last snapshot. */
 function guestNode(deps: AppDeps, remote: string, kind: Kind, id: number, given?: string): string {
   if (given) return given;
-  const r = deps.remotes.cache.indexed(remote).find((x) => x.r.id === `${kind}/${id}`);
-  if (!r?.r.node) throw new ApiError('not_found', `no ${kind} ${id} on remote '${remote}' in the last refresh (refresh the remote, or pass node)`);
-  return r.r.node;
+  const t = deps.remotes.cache.table(remote);
+  const node = t.str('node', t.indexOf(`${kind}/${id}`));
+  if (!node) throw new ApiError('not_found', `no ${kind} ${id} on remote '${remote}' in the last refresh (refresh the remote, or pass node)`);
+  return node;
 }
 
 function who(auth: AuthInfo): string {
@@ -110,11 +111,12 @@ function guestRoutes(kind: Kind): Route[] {
       const { client, credential } = clientFor(deps, auth, params.remote);
       const node = guestNode(deps, params.remote, kind, params.vmid, body.node);
       if (body.target === node) throw new ApiError('validation', `${label} ${params.vmid} is already on node ${node}`, { errors: { target: 'same as the current node' } });
-      const target = deps.remotes.cache.indexed(params.remote).find((x) => x.r.type === 'node' && x.r.node === body.target);
-      if (!target) throw new ApiError('validation', `node '${body.target}' is not part of remote '${params.remote}'`, { errors: { target: 'unknown node' } });
-      if (target.r.status !== 'online') throw new ApiError('validation', `target node '${body.target}' is ${target.r.status ?? 'not online'}`, { errors: { target: 'not online' } });
-      const guest = deps.remotes.cache.indexed(params.remote).find((x) => x.r.id === `${kind}/${params.vmid}`);
-      const running = guest?.r.status === 'running';
+      const t = deps.remotes.cache.table(params.remote);
+      const target = t.indexOf(`node/${body.target}`);
+      if (target < 0) throw new ApiError('validation', `node '${body.target}' is not part of remote '${params.remote}'`, { errors: { target: 'unknown node' } });
+      const targetStatus = t.str('status', target);
+      if (targetStatus !== 'online') throw new ApiError('validation', `target node '${body.target}' is ${targetStatus ?? 'not online'}`, { errors: { target: 'not online' } });
+      const running = t.str('status', t.indexOf(`${kind}/${params.vmid}`)) === 'running';
       let args: Record<string, unknown>;
       if (kind === 'qemu') {
         // The remote's own precondition check: allowed nodes, local disks/resources.
@@ -194,8 +196,9 @@ function guestRoutes(kind: Kind): Route[] {
     handler: async ({ deps, auth, params, query }) => {
       clientFor(deps, auth, params.remote);
       // A guest that vanished keeps its history; only asking its remote needs the node.
-      const node = query.node ?? deps.remotes.cache.indexed(params.remote).find((x) => x.r.id === `${kind}/${params.vmid}`)?.r.node;
       const objectId = `${kind}/${params.vmid}`;
+      const t = deps.remotes.cache.table(params.remote);
+      const node = query.node ?? t.str('node', t.indexOf(objectId));
       if (!node && !deps.remotes.metrics.has(params.remote, objectId)) guestNode(deps, params.remote, kind, params.vmid);
       return metricsHistory(deps, auth, { remote: params.remote, objectId, timeframe: query.timeframe, cf: query.cf, ...(node ? { remotePath: `/nodes/${node}/${kind}/${params.vmid}/rrddata` } : {}) });
     },

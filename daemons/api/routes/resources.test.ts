@@ -274,7 +274,7 @@ describe('poller, snapshot cache and /resources', () => {
   test('a restart serves the cached snapshots at once', async () => {
     const fresh = new SnapshotCache(t.deps.store, () => now);
     fresh.load();
-    assert.equal(fresh.indexed('prod').length, all.filter((r) => r.remote === 'prod').length);
+    assert.equal(fresh.table('prod').length, all.filter((r) => r.remote === 'prod').length);
     assert.equal(fresh.state('prod')!.status, 'down');
     assert.equal(fresh.credentialIds('prod', 'customer')!.has('qemu/200'), true);
     assert.equal(fresh.credentialIds('prod', 'customer')!.has('qemu/100'), false);

@@ -1,0 +1,60 @@
+// The resource table gives back exactly the resources it was built from, and a table built
+// over the previous one (the next refresh) holds the new values, never stale ones.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Resource } from '../../../shared/resources.ts';
+import { ResourceSchema } from '../../../shared/resources.ts';
+import { ResourceTable } from './table.ts';
+
+const GUEST: Resource = {
+  remote: 'Prod', 'remote-type': 'pve', id: 'qemu/100', type: 'qemu', name: 'Web-01', node: 'n1', status: 'running', vmid: 100, template: false,
+  tags: 'Web;prod', pool: 'customers', lock: 'backup', hastate: 'started', cpu: 0.25, maxcpu: 4, mem: 2 ** 31, maxmem: 2 ** 33,
+  disk: 0, maxdisk: 32 * 2 ** 30, uptime: 86_400, netin: 1e12, netout: 3,
+};
+const STORAGE: Resource = {
+  remote: 'Prod', 'remote-type': 'pve', id: 'storage/n1/local', type: 'storage', name: 'local', node: 'n1', status: 'available',
+  storage: 'local', plugintype: 'dir', content: 'iso,backup', shared: true, disk: 5, maxdisk: 10,
+};
+const NODE: Resource = { remote: 'Prod', 'remote-type': 'pve', id: 'node/n1', type: 'node', name: 'n1', node: 'n1', status: 'online', level: 'c' };
+
+test('every row comes back as the resource it was built from, in the schema order', () => {
+  const t = new ResourceTable('Prod', 'pve', [GUEST, STORAGE, NODE]);
+  assert.equal(t.length, 3);
+  for (const [i, r] of [GUEST, STORAGE, NODE].entries()) {
+    assert.deepEqual(t.resource(i), r);
+    assert.deepEqual(Object.keys(t.resource(i)), Object.keys(ResourceSchema.parse(r)));
+  }
+  assert.deepEqual(t.resources(), [GUEST, STORAGE, NODE]);
+});
+
+test('search keys are lower-cased; absent fields read as undefined, not 0 or ""', () => {
+  const t = new ResourceTable('Prod', 'pve', [GUEST, NODE]);
+  assert.equal(t.remoteKey, 'prod');
+  assert.equal(t.nameKey[0], 'web-01');
+  assert.equal(t.tagsKey[0], ';web;prod;');
+  assert.equal(t.tagsKey[1], '');
+  assert.equal(t.num('cpu', 1), undefined);
+  assert.equal(t.str('pool', 1), undefined);
+  assert.equal(t.template(1), undefined);
+  assert.equal(t.num('disk', 0), 0);
+  assert.equal(t.field(0, 'lock'), 'backup');
+  assert.equal(t.field(0, 'remote-type'), 'pve');
+  assert.equal(t.field(0, 'no-such-field'), undefined);
+  assert.equal(t.indexOf('node/n1'), 1);
+  assert.equal(t.indexOf('node/n2'), -1);
+  assert.ok(t.isGuest(0) && !t.isGuest(1));
+});
+
+test('a table built over the previous one holds the new values', () => {
+  const before = new ResourceTable('Prod', 'pve', [GUEST, STORAGE, NODE]);
+  const moved: Resource = { ...GUEST, node: 'n2', status: 'stopped', tags: 'db', name: 'DB-01', cpu: 0, lock: undefined };
+  const added: Resource = { ...GUEST, id: 'lxc/101', type: 'lxc', vmid: 101, name: 'ct' };
+  const after = new ResourceTable('Prod', 'pve', [NODE, moved, added], before);
+  assert.deepEqual(after.resources(), [NODE, Object.fromEntries(Object.entries(moved).filter(([, v]) => v !== undefined)), added]);
+  assert.equal(after.nodeKey[1], 'n2');
+  assert.equal(after.statusKey[1], 'stopped');
+  assert.equal(after.nameKey[1], 'db-01');
+  assert.equal(after.tagsKey[1], ';db;');
+  assert.equal(after.nameKey[2], 'ct');
+  assert.equal(after.indexOf('storage/n1/local'), -1);
+});
