@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { ApiError } from '../../../shared/errors.ts';
 import { startSim } from '../../../tests/sim/index.ts';
 import type { Fault, FaultTarget, Sim, SimRemote } from '../../../tests/sim/index.ts';
-import { DEFAULT_CLIENT_OPTIONS, RemoteClient } from './client.ts';
+import { BodyBuffer, DEFAULT_CLIENT_OPTIONS, RemoteClient } from './client.ts';
 import type { ClientCredential, ClientOptions, ClientTarget } from './client.ts';
 
 const WRONG_PIN = 'AA:'.repeat(31) + 'AA';
@@ -321,5 +321,22 @@ describe('remote client', () => {
       const n = remote('lab').nodes[1]!;
       await rejectsWith(client('lab', { endpoints: [{ host: n.host, port: n.port, fingerprint: n.fingerprint }] }, { timeoutMs: 100, retries: 0 }).get('/version'), 'timeout');
     });
+  });
+});
+
+describe('answer bytes', () => {
+  const chunks = ['{"data":', '[1,2', ',3]}'].map((s) => Buffer.from(s));
+  const whole = Buffer.concat(chunks);
+  test('with a Content-Length, without one, and with more than it announced: the same bytes, in order', () => {
+    for (const length of [whole.length, Number.NaN, 3, whole.length + 10]) {
+      const b = new BodyBuffer(length, 1024);
+      for (const c of chunks) b.push(c);
+      assert.deepEqual(b.bytes(), whole, `length ${length}`);
+    }
+  });
+  test('an announced length above the limit allocates nothing up front', () => {
+    const b = new BodyBuffer(2 ** 40, 1024);
+    b.push(chunks[0]!);
+    assert.deepEqual(b.bytes(), chunks[0]);
   });
 });

@@ -11,6 +11,7 @@ import { ClientPool } from './client-pool.ts';
 import { DEFAULT_CLIENT_OPTIONS } from './client.ts';
 import type { ClientOptions } from './client.ts';
 import type { CredentialKey } from './credential-key.ts';
+import { GcPacer } from './gc-pacer.ts';
 import { Poller } from './poller.ts';
 import type { PollerOptions } from './poller.ts';
 import { RemoteRepo } from './remote-repo.ts';
@@ -29,6 +30,9 @@ export interface RemoteServices {
   close(): void;
 }
 
+/** Answers read between two full garbage collections (gc-pacer.ts). */
+const GC_EVERY_BYTES = 16 * 2 ** 20;
+
 export interface RemoteServiceOptions {
   client?: Partial<ClientOptions>;
   poller?: Partial<PollerOptions>;
@@ -41,7 +45,8 @@ export interface RemoteServiceOptions {
 export function createRemoteServices(store: Store, key: CredentialKey, log: Logger, opts: RemoteServiceOptions = {}): RemoteServices {
   const now = opts.now ?? Date.now;
   const repo = new RemoteRepo(store, key);
-  const clients = new ClientPool(repo, { ...DEFAULT_CLIENT_OPTIONS, now, ...opts.client });
+  const gc = new GcPacer(GC_EVERY_BYTES);
+  const clients = new ClientPool(repo, { ...DEFAULT_CLIENT_OPTIONS, now, received: gc.received, ...opts.client });
   const cache = new SnapshotCache(store, now);
   cache.load();
   // 256 remotes at once (docs/architecture.md, "Poller concurrency"): 200 remotes answering
