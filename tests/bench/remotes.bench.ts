@@ -27,8 +27,8 @@ async function steward(server: { remotes: ScaleRemote[] }) {
 }
 
 /**
- * The baseline: the same two GETs per remote, keep-alive within a round, same concurrency,
- * JSON.parse — nothing else. Like Steward's poller it closes each remote's connections when
+ * The baseline: the same two GETs per remote, one after the other on one keep-alive
+ * connection as the poller asks them, same concurrency, JSON.parse — nothing else. Like Steward's poller it closes each remote's connections when
  * the remote is done: in production each poll finds them closed anyway, since a remote
  * closes idle connections after 5 s (pveproxy) and polls come every minute or more.
  */
@@ -45,7 +45,8 @@ function rawFetcher(remotes: ScaleRemote[], concurrency = 64) {
   const limiter = new Limiter(concurrency);
   return {
     all: () => Promise.all(remotes.map((_, i) => limiter.run(async () => {
-      await Promise.all([get(i, '/api2/json/cluster/resources'), get(i, '/api2/json/cluster/tasks')]);
+      await get(i, '/api2/json/cluster/tasks');
+      await get(i, '/api2/json/cluster/resources');
       for (const sockets of Object.values(agents[i]!.freeSockets)) for (const s of sockets ?? []) s.destroy();
     }))),
     close: () => agents.forEach((a) => a.destroy()),

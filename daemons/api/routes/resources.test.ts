@@ -271,6 +271,30 @@ describe('poller, snapshot cache and /resources', () => {
     }
   });
 
+  test('a task list that fails does not fail the refresh; an unreachable remote is down', async () => {
+    // The task list is asked first: one 500 (not retried) hits it alone.
+    sim.setFault({ remote: 'prod-cluster' }, { kind: 'http', status: 500, times: 1 });
+    await sim.settled();
+    try {
+      const res = await call(app, 'root@steward', 'POST', '/remotes/prod/refresh');
+      assert.equal(res.body.data.status, 'ok', JSON.stringify(res.body.data));
+      assert.equal((await list('root@steward', '&search=remote%3Aprod')).total, all.filter((r) => r.remote === 'prod').length);
+    } finally {
+      sim.setFault({ remote: 'prod-cluster' }, null);
+      await sim.settled();
+    }
+    sim.setFault({ remote: 'prod-cluster' }, { kind: 'down' });
+    await sim.settled();
+    try {
+      const res = await call(app, 'root@steward', 'POST', '/remotes/prod/refresh');
+      assert.equal(res.body.data.status, 'down');
+      assert.equal(res.body.data['error-code'], 'remote_unreachable');
+    } finally {
+      sim.setFault({ remote: 'prod-cluster' }, null);
+      await sim.settled();
+    }
+  });
+
   test('a restart serves the cached snapshots at once', async () => {
     const fresh = new SnapshotCache(t.deps.store, () => now);
     fresh.load();
