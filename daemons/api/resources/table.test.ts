@@ -58,3 +58,17 @@ test('a table built over the previous one holds the new values', () => {
   assert.equal(after.nameKey[2], 'ct');
   assert.equal(after.indexOf('storage/n1/local'), -1);
 });
+
+test('an unchanged column is the previous table\'s (a refresh keeps no second copy); a changed one is new', () => {
+  const before = new ResourceTable('Prod', 'pve', [GUEST, STORAGE, NODE]);
+  const busier = new ResourceTable('Prod', 'pve', [{ ...GUEST, cpu: 0.9 }, STORAGE, NODE], before);
+  assert.equal(busier.ids, before.ids);
+  assert.equal(busier.nameKey, before.nameKey);
+  assert.equal(busier.num('cpu', 0), 0.9);
+  assert.equal(before.num('cpu', 0), 0.25, 'the previous table is never changed');
+  const stopped = new ResourceTable('Prod', 'pve', [{ ...GUEST, status: 'stopped' }, STORAGE, NODE], busier);
+  assert.notEqual(stopped.statusKey, busier.statusKey);
+  assert.equal(stopped.statusKey[0], 'stopped');
+  assert.equal(busier.statusKey[0], 'running');
+  assert.equal(stopped.nodeKey, before.nodeKey);
+});

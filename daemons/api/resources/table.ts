@@ -32,6 +32,13 @@ function one(v: string, shared: Map<string, string>): string {
   return v;
 }
 
+/** `prev` when it holds the same values (the same strings) as `next`. */
+function same<C extends ArrayLike<unknown>>(next: C, prev: C): C {
+  if (next.length !== prev.length) return next;
+  for (let i = 0; i < next.length; i++) if (next[i] !== prev[i]) return next;
+  return prev;
+}
+
 /** The previous table's string when the value is unchanged, else one shared string. */
 function keep(prev: Column | undefined, j: number, v: string | undefined, shared: Map<string, string>): string | undefined {
   if (v === undefined) return undefined;
@@ -133,6 +140,20 @@ export class ResourceTable {
       if (r.template !== undefined) flags |= TEMPLATE_SET | (r.template ? TEMPLATE : 0);
       if (r.shared !== undefined) flags |= SHARED_SET | (r.shared ? SHARED : 0);
       this.flags[i] = flags;
+    }
+    // A column equal to the previous table's is that column: most are (names, nodes, tags
+    // rarely change between two refreshes), and the one just built dies young instead of
+    // joining the old generation. Only the numbers are new each time.
+    if (prev) {
+      this.ids = same(this.ids, prev.ids);
+      this.idKey = same(this.idKey, prev.idKey);
+      this.nameKey = same(this.nameKey, prev.nameKey);
+      this.nodeKey = same(this.nodeKey, prev.nodeKey);
+      this.statusKey = same(this.statusKey, prev.statusKey);
+      this.tagsKey = same(this.tagsKey, prev.tagsKey);
+      this.types = same(this.types, prev.types);
+      this.flags = same(this.flags, prev.flags);
+      for (const f of TEXT) t[f] = same(t[f], pt![f]);
     }
   }
 
