@@ -9,6 +9,7 @@ import { statSync } from 'node:fs';
 import type { Resource } from '../../shared/resources.ts';
 import { ARCHIVES, recordBytes } from '../../daemons/api/metrics/archive.ts';
 import { MetricsStore } from '../../daemons/api/metrics/metrics-store.ts';
+import { ResourceTable } from '../../daemons/api/resources/table.ts';
 import { testDeps } from '../fixtures/api-deps.ts';
 
 const REMOTES = Number(process.env.BENCH_REMOTES ?? 200);
@@ -36,10 +37,10 @@ const pages = (s: PageStats) => s.treeBranchPageCount + s.treeLeafPageCount + s.
   const bare = t.deps.store.root.openDB<Buffer, Buffer>({ name: 'bench-bare', encoding: 'binary', keyEncoding: 'binary' });
   const value = Buffer.alloc(recordBytes('guest'), 7);
   let clock = 1_700_000_000;
-  // The resources are the refresh's own (built by the poller anyway): built before timing.
+  // The resource tables are the refresh's own (built by the poller anyway): built before timing.
   const refresh = async () => {
     clock += 60;
-    const resources = remotes.map((r) => guests(r, GUESTS_PER_REMOTE, clock));
+    const resources = remotes.map((r) => new ResourceTable(r, 'pve', guests(r, GUESTS_PER_REMOTE, clock)));
     const t0 = performance.now();
     await Promise.all(remotes.map((r, i) => metrics.record(r, clock * 1000, resources[i]!)));
     return performance.now() - t0;
@@ -91,7 +92,7 @@ const pages = (s: PageStats) => s.treeBranchPageCount + s.treeLeafPageCount + s.
     for (let s = a.size; s >= 1; s--) times.push(end - s * a.step);
   });
   const t0 = performance.now();
-  for (const time of times.sort((a, b) => a - b)) await metrics.record('pve', time * 1000, guests('pve', YEAR_GUESTS, time));
+  for (const time of times.sort((a, b) => a - b)) await metrics.record('pve', time * 1000, new ResourceTable('pve', 'pve', guests('pve', YEAR_GUESTS, time)));
   const ms = performance.now() - t0;
   const db = (name: string) => t.deps.store.root.openDB({ name, encoding: 'binary', keyEncoding: 'binary' }).getStats() as PageStats;
   const archives = ['metrics-1m', 'metrics-30m', 'metrics-12h'].map(db);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Resource } from '../../../shared/resources.ts';
+import { ResourceTable } from '../resources/table.ts';
 import { Store } from '../store/store.ts';
 import { ARCHIVES } from './archive.ts';
 import { MetricsStore, RETENTION_S } from './metrics-store.ts';
@@ -21,6 +22,7 @@ async function open(dir = mkdtempSync(join(tmpdir(), 'steward-metrics-'))): Prom
 }
 
 const T0 = 1_700_000_000 - (1_700_000_000 % 86_400); // a midnight, UTC
+const table = (resources: Resource[]) => new ResourceTable('pve', 'pve', resources);
 const guest = (over: Partial<Resource> & Record<string, unknown> = {}): Resource => ({
   remote: 'pve', 'remote-type': 'pve', id: 'qemu/100', type: 'qemu', node: 'n1', status: 'running',
   cpu: 0.5, maxcpu: 4, mem: 1e9, maxmem: 4e9, disk: 0, maxdisk: 3e10, netin: 0, netout: 0, diskread: 0, diskwrite: 0, ...over,
@@ -34,7 +36,7 @@ test('every refresh adds a minute; counters become rates; an hour reads back min
   for (let m = 0; m < 60; m++) {
     // 6,000 bytes in per minute = 100 B/s; the guest restarts at minute 30 (counters reset).
     const netin = m < 30 ? m * 6000 : (m - 30) * 6000;
-    await metrics.record('pve', (T0 + 600 + m * 60) * 1000, [guest({ cpu: m / 100, netin })]);
+    await metrics.record('pve', (T0 + 600 + m * 60) * 1000, table([guest({ cpu: m / 100, netin, diskwrite: m * 60_000 })]));
   }
   const hour = metrics.read('pve', 'qemu/100', 'hour', 'AVERAGE', (T0 + 600 + 59 * 60 + 30) * 1000);
   assert.equal(hour.length, 60);
@@ -44,6 +46,7 @@ test('every refresh adds a minute; counters become rates; an hour reads back min
   assert.equal(hour[1]!.netin, 100);
   assert.equal(hour[30]!.netin, undefined, 'the reset minute is unknown, not a negative or a huge rate');
   assert.equal(hour[31]!.netin, 100);
+  assert.equal(hour[5]!.diskwrite, 1000, 'disk I/O, which the wire resource leaves out, is kept for the history');
   assert.equal(hour[59]!.maxmem, 4e9);
   const week = metrics.read('pve', 'qemu/100', 'week', 'MAX', (T0 + 4200) * 1000);
   const p = week.find((x) => x.time === T0)!;
@@ -55,9 +58,9 @@ test('every refresh adds a minute; counters become rates; an hour reads back min
 
 test('a sample stands for the minutes since the last one (poll interval above a minute); a long silence is a gap', async () => {
   const { store, metrics } = await open();
-  await metrics.record('pve', T0 * 1000, [guest({ cpu: 0.1 })], 180);
-  await metrics.record('pve', (T0 + 180) * 1000, [guest({ cpu: 0.4 })], 180);
-  await metrics.record('pve', (T0 + 3600) * 1000, [guest({ cpu: 0.7 })], 180);
+  await metrics.record('pve', T0 * 1000, table([guest({ cpu: 0.1 })]), 180);
+  await metrics.record('pve', (T0 + 180) * 1000, table([guest({ cpu: 0.4 })]), 180);
+  await metrics.record('pve', (T0 + 3600) * 1000, table([guest({ cpu: 0.7 })]), 180);
   const hour = metrics.read('pve', 'qemu/100', 'hour', 'AVERAGE', (T0 + 3600) * 1000);
   const at = (t: number) => hour.find((p) => p.time === t);
   assert.deepEqual([at(T0 + 60)?.cpu, at(T0 + 120)?.cpu, at(T0 + 180)?.cpu].map((v) => v && Math.round(v * 10) / 10), [0.4, 0.4, 0.4]);
@@ -69,7 +72,7 @@ test('a sample stands for the minutes since the last one (poll interval above a 
 
 test('history survives closing and reopening the store', async () => {
   const first = await open();
-  for (let m = 0; m < 5; m++) await first.metrics.record('pve', (T0 + m * 60) * 1000, [guest({ cpu: (m + 1) / 10 }), { remote: 'pve', 'remote-type': 'pve', id: 'node/n1', type: 'node', status: 'online', cpu: 0.3, maxcpu: 8, mem: 2, maxmem: 8, disk: 1, maxdisk: 10 }]);
+  for (let m = 0; m < 5; m++) await first.metrics.record('pve', (T0 + m * 60) * 1000, table([guest({ cpu: (m + 1) / 10 }), { remote: 'pve', 'remote-type': 'pve', id: 'node/n1', type: 'node', status: 'online', cpu: 0.3, maxcpu: 8, mem: 2, maxmem: 8, disk: 1, maxdisk: 10 }]));
   const before = first.metrics.read('pve', 'node/n1', 'hour', 'AVERAGE', (T0 + 300) * 1000);
   const weekBefore = first.metrics.read('pve', 'qemu/100', 'week', 'AVERAGE', (T0 + 300) * 1000);
   assert.ok(Math.abs(weekBefore.at(-1)!.cpu! - 0.3) < 1e-6, 'the 30-minute slot under way (0.1 … 0.5) is read with the week');
@@ -81,8 +84,8 @@ test('history survives closing and reopening the store', async () => {
   assert.deepEqual(after, before);
   assert.deepEqual(again.metrics.read('pve', 'qemu/100', 'week', 'AVERAGE', (T0 + 300) * 1000), weekBefore);
   // The next sample after the restart continues the counters: a rate, not a gap.
-  await again.metrics.record('pve', (T0 + 300) * 1000, [guest({ cpu: 0.2, netin: 0 })]);
-  await again.metrics.record('pve', (T0 + 360) * 1000, [guest({ cpu: 0.2, netin: 6000 })]);
+  await again.metrics.record('pve', (T0 + 300) * 1000, table([guest({ cpu: 0.2, netin: 0 })]));
+  await again.metrics.record('pve', (T0 + 360) * 1000, table([guest({ cpu: 0.2, netin: 6000 })]));
   assert.equal(again.metrics.read('pve', 'qemu/100', 'hour', 'AVERAGE', (T0 + 360) * 1000).at(-1)!.netin, 100);
   assert.deepEqual(after.find((p) => p.time === T0), { time: T0, cpu: 0.30000001192092896, maxcpu: 8, memused: 2, memtotal: 8, rootused: 1, roottotal: 10 });
   await again.store.close();
@@ -90,7 +93,7 @@ test('history survives closing and reopening the store', async () => {
 
 test('a crash loses no minute, only what the slots under way gathered since their head was last written', async () => {
   const first = await open();
-  for (let m = 0; m < 5; m++) await first.metrics.record('pve', (T0 + m * 60) * 1000, [guest({ cpu: 0.2 })]);
+  for (let m = 0; m < 5; m++) await first.metrics.record('pve', (T0 + m * 60) * 1000, table([guest({ cpu: 0.2 })]));
   const hour = first.metrics.read('pve', 'qemu/100', 'hour', 'AVERAGE', (T0 + 300) * 1000);
   await first.store.close(); // no flush
   const again = await open(first.dir);
@@ -98,7 +101,7 @@ test('a crash loses no minute, only what the slots under way gathered since thei
   // The head was written when the object was first seen: the slot under way holds that sample.
   const week = again.metrics.read('pve', 'qemu/100', 'week', 'AVERAGE', (T0 + 300) * 1000);
   assert.ok(Math.abs(week.at(-1)!.cpu! - 0.2) < 1e-6);
-  await again.metrics.record('pve', (T0 + 360) * 1000, [guest({ cpu: 0.4 })]);
+  await again.metrics.record('pve', (T0 + 360) * 1000, table([guest({ cpu: 0.4 })]));
   assert.ok(again.metrics.read('pve', 'qemu/100', 'hour', 'AVERAGE', (T0 + 360) * 1000).at(-1)!.cpu! > 0.39, 'recording goes on');
   await again.store.close();
 });
@@ -106,7 +109,7 @@ test('a crash loses no minute, only what the slots under way gathered since thei
 test('the remote\'s own RRD fills the history before Steward and the fields it does not sample', async () => {
   const { store, metrics } = await open();
   const now = T0 + 7200;
-  await metrics.record('pve', now * 1000, [{ remote: 'pve', 'remote-type': 'pve', id: 'node/n1', type: 'node', status: 'online', cpu: 0.9, maxcpu: 8 }]);
+  await metrics.record('pve', now * 1000, table([{ remote: 'pve', 'remote-type': 'pve', id: 'node/n1', type: 'node', status: 'online', cpu: 0.9, maxcpu: 8 }]));
   const remotePoints = Array.from({ length: 70 }, (_, i) => ({ time: (Math.floor(now / 60) - 69 + i) * 60, cpu: 0.1, netin: 500, loadavg: 1.5 }));
   assert.ok((await metrics.importPoints('pve', 'node/n1', 'hour', 'AVERAGE', remotePoints, now * 1000)) > 0);
   const hour = metrics.read('pve', 'node/n1', 'hour', 'AVERAGE', now * 1000);
@@ -129,7 +132,7 @@ test('size is bounded: a year of samples fills the archives, and later months on
   const reached = new Set<string>();
   let t = T0;
   const sample = async () => {
-    await metrics.record('pve', t * 1000, [guest({ cpu: (t % 97) / 97 })]);
+    await metrics.record('pve', t * 1000, table([guest({ cpu: (t % 97) / 97 })]));
     ARCHIVES.forEach((a, i) => reached.add(`${i}/${Math.floor(t / a.step) % a.size}`));
     t += every;
   };
@@ -149,15 +152,15 @@ test('size is bounded: a year of samples fills the archives, and later months on
 
 test('objects gone for the retention period are dropped; a deleted remote loses all its archives', async () => {
   const { store, metrics } = await open();
-  await metrics.record('pve', T0 * 1000, [guest(), guest({ id: 'lxc/101', type: 'lxc' })]);
-  await metrics.record('other', T0 * 1000, [guest()]);
+  await metrics.record('pve', T0 * 1000, table([guest(), guest({ id: 'lxc/101', type: 'lxc' })]));
+  await metrics.record('other', T0 * 1000, table([guest()]));
   const later = T0 + RETENTION_S + 3600;
-  await metrics.record('pve', later * 1000, [guest()]);
+  await metrics.record('pve', later * 1000, table([guest()]));
   assert.equal(metrics.has('pve', 'lxc/101'), false, 'lxc/101 vanished a month ago');
   assert.equal(metrics.has('pve', 'qemu/100'), true);
   assert.equal(metrics.read('pve', 'lxc/101', 'month', 'AVERAGE', later * 1000).length, 0);
   // A new object takes the dropped one's place in memory; neither it nor its neighbour is disturbed.
-  await metrics.record('pve', (later + 60) * 1000, [guest({ cpu: 0.25 }), guest({ id: 'qemu/200', cpu: 0.75 })]);
+  await metrics.record('pve', (later + 60) * 1000, table([guest({ cpu: 0.25 }), guest({ id: 'qemu/200', cpu: 0.75 })]));
   const at = (id: string) => metrics.read('pve', id, 'hour', 'AVERAGE', (later + 60) * 1000).at(-1)!.cpu;
   assert.equal(at('qemu/100'), 0.25);
   assert.equal(at('qemu/200'), 0.75);

@@ -3,7 +3,7 @@
 // from a remote's own RRD fill what Steward did not see; charts read from here whether the
 // remote answers or not. Layout and sizes: docs/architecture.md, "Metrics history".
 import type { Database } from 'lmdb';
-import type { Resource } from '../../../shared/resources.ts';
+import type { ResourceTable } from '../resources/table.ts';
 import type { RawDbName, Store } from '../store/store.ts';
 import { ARCHIVES, TIMEFRAMES, accumulateAt, clearAt, consolidate, counterRate, decodeSlot, emptySlot, encodeSlot, fillFrom, kindOf, mergeUnder, recordBytes, slotTimes, viewOf } from './archive.ts';
 import type { Cf, Kind, Point, Slot, Timeframe } from './archive.ts';
@@ -136,13 +136,13 @@ export class MetricsStore {
    * `heartbeat` seconds: 10 minutes, or 2.5 poll intervals if longer), so a poll interval
    * above a minute leaves no holes in the minute archive; a longer silence is a gap.
    */
-  async record(remote: string, timeMs: number, resources: readonly Resource[], pollIntervalS = 60): Promise<void> {
+  async record(remote: string, timeMs: number, rows: ResourceTable, pollIntervalS = 60): Promise<void> {
     const t = Math.floor(timeMs / 1000);
     const heartbeat = Math.max(600, pollIntervalS * 2.5);
     await this.objects.transaction(() => {
       let nextId: number | undefined;
-      for (const r of resources) {
-        const sample = sampleOf(r);
+      for (let row = 0; row < rows.length; row++) {
+        const sample = sampleOf(rows, row);
         if (!sample) continue;
         const { kind } = sample;
         const key = objectKey(remote, sample.objectId);

@@ -2,7 +2,7 @@
 // fields (archive.ts KINDS). /cluster/resources names differ from rrddata's for nodes and
 // storages (mem → memused, maxdisk → total …); guests' network and disk I/O are cumulative
 // counters there and are turned into rates by the store, which keeps the previous reading.
-import type { Resource } from '../../../shared/resources.ts';
+import type { NumberField, ResourceTable } from '../resources/table.ts';
 import { KINDS, kindOf } from './archive.ts';
 import type { Kind } from './archive.ts';
 
@@ -22,8 +22,6 @@ const index = (kind: Kind) => new Map((KINDS[kind] as readonly { name: string }[
 const FIELD_INDEX = { guest: index('guest'), node: index('node'), storage: index('storage'), datastore: index('datastore') };
 export const COUNTER_INDEX = COUNTERS.map((c) => FIELD_INDEX.guest.get(c)!);
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-
 /** Resource field → rrddata field, per kind (guests keep their names). */
 const RENAME: Record<Exclude<Kind, 'guest'>, Record<string, string>> = {
   node: { cpu: 'cpu', maxcpu: 'maxcpu', mem: 'memused', maxmem: 'memtotal', disk: 'rootused', maxdisk: 'roottotal' },
@@ -34,27 +32,27 @@ const RENAME: Record<Exclude<Kind, 'guest'>, Record<string, string>> = {
 /** Guest gauges with their place in the values, and whether only a running guest has them. */
 const GUEST_GAUGES = (['cpu', 'maxcpu', 'mem', 'maxmem', 'disk', 'maxdisk'] as const).map((f) => ({ f, i: FIELD_INDEX.guest.get(f)!, runningOnly: f === 'cpu' || f === 'mem' }));
 /** Per other kind: resource field → place in the values (computed once: this runs for every object of every refresh). */
-const RENAMED = Object.fromEntries((Object.keys(RENAME) as Exclude<Kind, 'guest'>[]).map((k) => [k, Object.entries(RENAME[k]).map(([from, to]) => ({ from, i: FIELD_INDEX[k].get(to)! }))])) as Record<Exclude<Kind, 'guest'>, { from: string; i: number }[]>;
+const RENAMED = Object.fromEntries((Object.keys(RENAME) as Exclude<Kind, 'guest'>[]).map((k) => [k, Object.entries(RENAME[k]).map(([from, to]) => ({ from, i: FIELD_INDEX[k].get(to)! }))])) as Record<Exclude<Kind, 'guest'>, { from: NumberField; i: number }[]>;
 
 /**
  * The sample of one resource, or null for what has no history: templates, and nodes or
  * storages that are offline (their figures then are absent, not zero). A stopped guest
  * keeps its sizes and disk but has no CPU, memory or I/O — a gap, as in Proxmox's RRD.
  */
-export function sampleOf(r: Resource): Sample | null {
-  const kind = kindOf(r.id);
+export function sampleOf(t: ResourceTable, row: number): Sample | null {
+  const objectId = t.ids[row]!;
+  const kind = kindOf(objectId);
   if (!kind) return null;
-  const raw = r as unknown as Record<string, unknown>;
+  const status = t.str('status', row);
   const values: (number | undefined)[] = new Array(KINDS[kind].length).fill(undefined);
   if (kind === 'guest') {
-    if (r.template) return null;
-    const running = r.status === 'running';
-    for (const g of GUEST_GAUGES) if (running || !g.runningOnly) values[g.i] = num(raw[g.f]);
-    return { objectId: r.id, kind, values, counters: running ? COUNTERS.map((c) => num(raw[c])) : undefined };
+    if (t.template(row)) return null;
+    const running = status === 'running';
+    for (const g of GUEST_GAUGES) if (running || !g.runningOnly) values[g.i] = t.num(g.f, row);
+    return { objectId, kind, values, counters: running ? COUNTERS.map((c) => t.num(c, row)) : undefined };
   }
-  if (kind === 'node' && r.status !== 'online') return null;
-  if (kind === 'storage' && r.status !== 'available') return null;
-  if (kind === 'datastore' && r.status !== 'available') return null;
-  for (const { from, i } of RENAMED[kind]) values[i] = num(raw[from]);
-  return { objectId: r.id, kind, values };
+  if (kind === 'node' && status !== 'online') return null;
+  if ((kind === 'storage' || kind === 'datastore') && status !== 'available') return null;
+  for (const { from, i } of RENAMED[kind]) values[i] = t.num(from, row);
+  return { objectId, kind, values };
 }

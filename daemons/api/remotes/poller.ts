@@ -8,6 +8,7 @@ import type { Logger } from '../../common/log.ts';
 import type { MetricsStore } from '../metrics/metrics-store.ts';
 import type { Entry } from '../store/store.ts';
 import { pbsDatastoreResource, pbsNodeResource, pveResource } from '../resources/normalize.ts';
+import type { ResourceTable } from '../resources/table.ts';
 import { fetchPbsBackups, fetchPveBackups } from './backups.ts';
 import type { ClientPool } from './client-pool.ts';
 import type { RemoteClient } from './client.ts';
@@ -142,7 +143,7 @@ export class Poller {
       if (!fetched.ok) throw fetched.err;
       const { problems } = fetched;
       await this.cache.setSnapshot(id, remote.type, { time: started, resources: fetched.resources, tasks: fetched.tasks });
-      await this.recordMetrics(id, started, fetched.resources, remote['poll-interval']);
+      await this.recordMetrics(id, started, this.cache.table(id), remote['poll-interval']);
       for (const [cred, ids] of fetched.credentialIds) await this.cache.setCredentialIds(id, remote.type, cred, ids);
       for (const ep of client.endpoints) {
         if (ep.mismatch) problems.push(`endpoint ${ep.host}:${ep.port}: certificate changed (now ${ep.mismatch}); trust it to use this endpoint again`);
@@ -166,9 +167,9 @@ export class Poller {
   }
 
   /** The snapshot's figures into the metrics history; a failure there never fails the refresh. */
-  private async recordMetrics(id: string, time: number, resources: Resource[], pollInterval: number): Promise<void> {
+  private async recordMetrics(id: string, time: number, rows: ResourceTable, pollInterval: number): Promise<void> {
     try {
-      await this.metrics?.record(id, time, resources, pollInterval);
+      await this.metrics?.record(id, time, rows, pollInterval);
     } catch (err) {
       this.log.warn('metrics not recorded', { remote: id, error: String(err) });
     }

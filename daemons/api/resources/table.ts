@@ -10,7 +10,8 @@ import type { Resource, ResourceType } from '../../../shared/resources.ts';
 const TYPES: readonly ResourceType[] = ['qemu', 'lxc', 'node', 'storage', 'datastore'];
 const TEXT = ['name', 'node', 'status', 'tags', 'pool', 'lock', 'hastate', 'storage', 'plugintype', 'content', 'level'] as const;
 // The order is each field's column (the constructor writes them by index).
-const NUMBERS = ['vmid', 'cpu', 'maxcpu', 'mem', 'maxmem', 'disk', 'maxdisk', 'uptime', 'netin', 'netout', 'estimated-full-date'] as const;
+// diskread and diskwrite are not in the wire resource: the metrics history reads them here.
+const NUMBERS = ['vmid', 'cpu', 'maxcpu', 'mem', 'maxmem', 'disk', 'maxdisk', 'uptime', 'netin', 'netout', 'estimated-full-date', 'diskread', 'diskwrite'] as const;
 export type TextField = (typeof TEXT)[number];
 export type NumberField = (typeof NUMBERS)[number];
 const NUMBER_INDEX = Object.fromEntries(NUMBERS.map((f, k) => [f, k])) as Record<NumberField, number>;
@@ -136,6 +137,9 @@ export class ResourceTable {
       if (r.netin !== undefined) nums[b + 8] = r.netin;
       if (r.netout !== undefined) nums[b + 9] = r.netout;
       if (r['estimated-full-date'] !== undefined) nums[b + 10] = r['estimated-full-date'];
+      const { diskread, diskwrite } = r as { diskread?: unknown; diskwrite?: unknown };
+      if (typeof diskread === 'number') nums[b + 11] = diskread;
+      if (typeof diskwrite === 'number') nums[b + 12] = diskwrite;
       let flags = 0;
       if (r.template !== undefined) flags |= TEMPLATE_SET | (r.template ? TEMPLATE : 0);
       if (r.shared !== undefined) flags |= SHARED_SET | (r.shared ? SHARED : 0);
@@ -219,7 +223,7 @@ export class ResourceTable {
     put('vmid', this.num('vmid', i));
     put('template', this.template(i));
     for (const f of ['tags', 'pool', 'lock', 'hastate'] as const) put(f, this.texts[f][i]);
-    for (const f of NUMBERS) if (f !== 'vmid' && f !== 'estimated-full-date') put(f, this.num(f, i));
+    for (const f of ['cpu', 'maxcpu', 'mem', 'maxmem', 'disk', 'maxdisk', 'uptime', 'netin', 'netout'] as const) put(f, this.num(f, i));
     for (const f of ['storage', 'plugintype', 'content'] as const) put(f, this.texts[f][i]);
     put('shared', this.shared(i));
     put('level', this.texts.level[i]);
