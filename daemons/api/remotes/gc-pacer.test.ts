@@ -36,3 +36,19 @@ test('the API unit runs Node with --expose-gc, so the pacer has a collector', as
   const unit = readFileSync(new URL('../../../systemd/steward-api.service', import.meta.url), 'utf8');
   assert.match(unit, /^ExecStart=\/usr\/bin\/node [^\n]*--expose-gc [^\n]*steward-api\.mjs$/m);
 });
+
+test('when the poller falls idle, a quarter of the mark read since the last collection is collected', async () => {
+  let collections = 0;
+  const pacer = new GcPacer(100, () => collections++);
+  pacer.received(20);
+  pacer.idle();
+  await immediate();
+  assert.equal(collections, 0, 'too little to be worth a collection');
+  pacer.received(10);
+  pacer.idle();
+  await immediate();
+  assert.equal(collections, 1);
+  pacer.idle();
+  await immediate();
+  assert.equal(collections, 1, 'nothing read since');
+});

@@ -5,7 +5,8 @@
 // then — pile up to twice the live heap and more, so RSS after a refresh varied between
 // 160 and 330 MB from run to run (docs/architecture.md, "Memory"). A full collection after
 // every `everyBytes` of answers keeps it near what is live, for ~40 ms of CPU per 50,000
-// guests. The collection needs `--expose-gc` (the unit's ExecStart); without it (tests,
+// guests, and one when the poller falls idle after a good part of that hands the rest back
+// at once instead of when V8's memory reducer gets to it. The collection needs `--expose-gc` (the unit's ExecStart); without it (tests,
 // development) the pacer does nothing.
 type Collect = () => void;
 
@@ -23,12 +24,20 @@ export class GcPacer {
     // An answer read while a collection is due counts as collected by it.
     if (!this.collect || this.pending) return;
     this.bytes += bytes;
-    if (this.bytes < this.everyBytes) return;
+    if (this.bytes >= this.everyBytes) this.schedule();
+  };
+
+  /** Nothing is being refreshed: collects if a quarter of the mark was read since the last time. */
+  readonly idle = (): void => {
+    if (this.collect && !this.pending && this.bytes >= this.everyBytes / 4) this.schedule();
+  };
+
+  private schedule(): void {
     this.bytes = 0;
     this.pending = true;
     setImmediate(() => {
       this.pending = false;
       this.collect!();
     });
-  };
+  }
 }

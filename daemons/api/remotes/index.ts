@@ -54,7 +54,7 @@ export function createRemoteServices(store: Store, key: CredentialKey, log: Logg
   // never more than the client's 4 per remote) stay far below the file-descriptor limit.
   const metrics = new MetricsStore(store);
   metrics.load();
-  const poller = new Poller(repo, clients, cache, log.child({ component: 'poller' }), { concurrency: 256, tickMs: 1000, now, ...opts.poller }, metrics);
+  const poller = new Poller(repo, clients, cache, log.child({ component: 'poller' }), { concurrency: 256, tickMs: 1000, now, idle: gc.idle, ...opts.poller }, metrics);
   const services: RemoteServices = {
     repo,
     clients,

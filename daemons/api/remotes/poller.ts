@@ -22,6 +22,8 @@ export interface PollerOptions {
   /** How often the scheduler looks for due remotes. */
   tickMs: number;
   now(): number;
+  /** Called when the last refresh under way has ended. */
+  idle?: () => void;
 }
 
 type Raw = Record<string, unknown>;
@@ -112,7 +114,10 @@ export class Poller {
   async refresh(id: string, opts: { slow?: boolean } = {}): Promise<StateRecord> {
     let p = this.running.get(id);
     if (!p) {
-      p = this.refreshOnce(id).finally(() => this.running.delete(id));
+      p = this.refreshOnce(id).finally(() => {
+        this.running.delete(id);
+        if (this.running.size === 0) this.opts.idle?.();
+      });
       this.running.set(id, p);
     }
     const state = await p;
