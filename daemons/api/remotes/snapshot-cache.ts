@@ -66,6 +66,24 @@ interface CacheEntry {
  */
 export const PERSIST_EVERY_MS = 5 * 60_000;
 
+/**
+ * The new task list, with the previous list's object for each task that has not changed
+ * (most, between two polls), so a refresh does not put 50 new objects per remote into the
+ * old generation; the previous list itself when nothing changed.
+ */
+function keepTasks(next: TaskSummary[], prev: TaskSummary[] | undefined): TaskSummary[] {
+  if (!prev?.length) return next;
+  const before = new Map(prev.map((t) => [t.upid, t]));
+  let changed = next.length !== prev.length;
+  const out = next.map((t, i) => {
+    const p = before.get(t.upid);
+    const same = p !== undefined && p.status === t.status && p.endtime === t.endtime && p.starttime === t.starttime;
+    if (!same || p !== prev[i]) changed = true;
+    return same ? p : t;
+  });
+  return changed ? out : prev;
+}
+
 type Stored = Snapshot | StateRecord | { ids: string[] } | BackupsRecord | unknown;
 
 export class SnapshotCache {
@@ -115,7 +133,8 @@ export class SnapshotCache {
   }
 
   private applySnapshot(e: CacheEntry, s: Snapshot): void {
-    e.snapshot = { time: s.time, table: new ResourceTable(e.state.remote, e.state.type, s.resources, e.snapshot?.table), ...(s.tasks ? { tasks: s.tasks } : {}) };
+    const prev = e.snapshot;
+    e.snapshot = { time: s.time, table: new ResourceTable(e.state.remote, e.state.type, s.resources, prev?.table), ...(s.tasks ? { tasks: keepTasks(s.tasks, prev?.tasks) } : {}) };
   }
 
   async setSnapshot(remote: string, type: RemoteType, snapshot: Snapshot): Promise<void> {
