@@ -18,8 +18,6 @@ let backup: SimRemote;
 let direct: SimClient;
 // One clock for Steward and the simulator: usage figures move with time, tasks end with it.
 let now = Date.parse('2026-11-23T10:00:00Z');
-const LAB_NS_TOKEN = 'lab@pbs!steward';
-const LAB_NS_SECRET = 'c0ffee00-0000-4000-8000-labnamespace';
 
 before(async () => {
   sim = await startSim({ scenario: 'demo', taskSpeed: 1, now: () => now, recordRequests: true });
@@ -29,11 +27,11 @@ before(async () => {
   t = await testDeps({ now: () => now, clientOptions: { retries: 2, backoffMs: 10 } });
   app = createApp(t.deps);
   const token = backup.credentials.find((c) => c.name === 'steward') as { tokenid: string; secret: string };
-  // A token that may read only the lab namespace of the lab datastore (PBS ACL path
+  // The demo's token that may read only the lab namespace of the lab datastore (PBS ACL path
   // /datastore/lab/lab), for a Steward group limited to it.
-  (sim.world.remote('backup') as PbsState).principals.push({ name: 'lab-ns', kind: 'token', authid: LAB_NS_TOKEN, userid: 'lab@pbs', secret: LAB_NS_SECRET, acl: [{ path: '/datastore/lab/lab', role: 'DatastoreAudit', propagate: true }] });
+  const labNs = backup.credentials.find((c) => c.name === 'lab-ns') as { tokenid: string; secret: string };
   const n = backup.nodes[0]!;
-  const res = await call(app, 'root@steward', 'POST', '/remotes', { id: 'backup', type: 'pbs', endpoints: [{ host: n.host, port: n.port, fingerprint: n.fingerprint }], credentials: [{ name: 'a', kind: 'token', tokenid: token.tokenid, secret: token.secret }, { name: 'lab-ns', kind: 'token', tokenid: LAB_NS_TOKEN, secret: LAB_NS_SECRET }] });
+  const res = await call(app, 'root@steward', 'POST', '/remotes', { id: 'backup', type: 'pbs', endpoints: [{ host: n.host, port: n.port, fingerprint: n.fingerprint }], credentials: [{ name: 'a', kind: 'token', tokenid: token.tokenid, secret: token.secret }, { name: 'lab-ns', kind: 'token', tokenid: labNs.tokenid, secret: labNs.secret }] });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   await t.deps.remotes.poller.refresh('backup');
 });
@@ -160,7 +158,7 @@ test('/resources/backups through a namespace-limited credential: only what PBS l
     assert.ok(inLab.length > 0);
     assert.deepEqual(mine.groups.map((g) => `${g.store}/${g.ns ?? ''}/${g['backup-id']}`).sort(), inLab.map((g) => `${g.store}/${g.ns ?? ''}/${g['backup-id']}`).sort(), 'the groups of namespace lab only');
     // The job results as PBS lists them to that token.
-    const asToken = new SimClient({ ...backup, credentials: [{ name: 'lab-ns', kind: 'token', tokenid: LAB_NS_TOKEN, secret: LAB_NS_SECRET }] }, { credential: 'lab-ns' });
+    const asToken = new SimClient(backup, { credential: 'lab-ns' });
     const theirJobs: string[] = [];
     for (const kind of ['gc', 'verify', 'prune', 'sync']) {
       for (const j of (await asToken.get(`/admin/${kind}`, kind === 'sync' ? { 'sync-direction': 'all' } : undefined)).data as { id?: string; store: string }[]) theirJobs.push(`${kind}:${j.id ?? j.store}`);

@@ -1,7 +1,8 @@
 // A PBS datastore's page: usage and its estimated full date, usage history, and the snapshots
-// of one namespace (`?ns=`, the root by default), chosen among those PBS lists.
+// of one namespace (`?ns=`, the root by default), chosen among those PBS lists. A caller whose
+// credential PBS refuses the root is moved to the first namespace PBS lists to it.
 import { LitElement, css, html, nothing } from 'lit';
-import { api, errorText, path } from '../api/client.ts';
+import { ApiRequestError, api, errorText, path } from '../api/client.ts';
 import '../components/st-rrd.ts';
 import { ratio, usageBar } from '../components/st-usage.ts';
 import { age, bytes, dateTime } from '../lib/format.ts';
@@ -40,6 +41,8 @@ export class StViewDatastore extends LitElement {
   private loadedFor: string | undefined;
   /** Counts snapshot loads, so that a slow answer for a namespace left meanwhile is dropped. */
   private snapSeq = 0;
+  /** The namespace list of the datastore loaded, settled or not (undefined if it failed): the root's refusal waits for it. */
+  private nsList: Promise<Namespace[] | undefined> | undefined;
 
   constructor() {
     super();
@@ -49,24 +52,28 @@ export class StViewDatastore extends LitElement {
   override willUpdate(changed: Map<string, unknown>): void {
     if (!(changed.has('params') || changed.has('query')) || !this.params) return;
     const ns = this.query?.get('ns') ?? '';
+    // Only an address naming no namespace may be moved to another one: `?ns=` is the root, asked for.
+    const moveIfRefused = !this.query?.has('ns');
     const at = `${this.params.remote}/${this.params.store}`;
     if (at !== this.loadedFor) {
       this.loadedFor = at;
       this.ns = ns;
       void this.load();
-      void this.loadSnapshots();
+      void this.loadSnapshots(moveIfRefused);
     } else if (ns !== this.ns) {
       this.ns = ns;
-      void this.loadSnapshots();
+      void this.loadSnapshots(moveIfRefused);
     }
   }
 
   private async load(): Promise<void> {
     const { remote, store } = this.params;
     const at = this.loadedFor;
+    const nsList = api.get<Namespace[]>(path`/pbs/remotes/${remote}/datastore/${store}/namespaces`);
+    this.nsList = nsList.catch(() => undefined);
     const [status, namespaces] = await Promise.allSettled([
       api.get<StoreStatus>(path`/pbs/remotes/${remote}/datastore/${store}/status`),
-      api.get<Namespace[]>(path`/pbs/remotes/${remote}/datastore/${store}/namespaces`),
+      nsList,
     ]);
     // Another datastore was opened meanwhile: its own load shows it.
     if (at !== this.loadedFor) return;
@@ -76,7 +83,12 @@ export class StViewDatastore extends LitElement {
     this.nsError = namespaces.status === 'rejected' ? errorText(namespaces.reason) : undefined;
   }
 
-  private async loadSnapshots(): Promise<void> {
+  /**
+   * Lists the snapshots of `this.ns`. With `moveIfRefused`, a root namespace PBS refuses to the
+   * caller's credential (a token limited to some namespaces) is left for the first namespace PBS
+   * lists to it, as its own UI does: the page opens on snapshots the user may see, not a refusal.
+   */
+  private async loadSnapshots(moveIfRefused = false): Promise<void> {
     const { remote, store } = this.params;
     const ns = this.ns;
     const seq = ++this.snapSeq;
@@ -86,7 +98,26 @@ export class StViewDatastore extends LitElement {
       const list = await api.get<Snapshot[]>(path`/pbs/remotes/${remote}/datastore/${store}/snapshots`, ns ? { ns } : undefined);
       if (seq === this.snapSeq) this.snapshots = list.sort((a, b) => b['backup-time'] - a['backup-time']);
     } catch (err) {
-      if (seq === this.snapSeq) this.snapError = errorText(err);
+      if (seq !== this.snapSeq) return;
+      const refused = err instanceof ApiRequestError && err.code === 'remote_forbidden';
+      if (!refused) {
+        this.snapError = errorText(err);
+        return;
+      }
+      if (moveIfRefused && ns === '') {
+        const first = (await this.nsList)?.find((n) => n.ns !== '')?.ns;
+        if (seq !== this.snapSeq) return;
+        if (first !== undefined) {
+          this.ns = first;
+          // Replaced, not pushed: Back must not return to the refused root and be moved again.
+          setQuery({ ns: first });
+          void this.loadSnapshots();
+          return;
+        }
+        this.snapError = `The Backup Server lets you list no snapshots of datastore ${store}: it refuses you the root namespace and lists no namespace of it you may read (${errorText(err)}).`;
+        return;
+      }
+      this.snapError = `The Backup Server does not let you list the snapshots of ${ns ? `namespace ${ns}` : 'the root namespace'} (${errorText(err)}).`;
     }
   }
 
