@@ -8,7 +8,8 @@ import { login, useSuite } from './session.ts';
 
 const PASSWORD = 'demo admin password';
 const CUSTOMER = 'customer password 1';
-const suite = useSuite({ 'admin@steward': [PASSWORD], 'customer@steward': [CUSTOMER, null] }, { before, after }, { demo: true });
+const LAB = 'lab team password 1';
+const suite = useSuite({ 'admin@steward': [PASSWORD], 'customer@steward': [CUSTOMER, null], 'lab@steward': [LAB, null] }, { before, after }, { demo: true });
 
 interface Status { remotes: { list: { remote: string; status: string }[] }; 'failed-tasks': { remote: string; status?: string }[] }
 interface Guest { remote: string; type: string; vmid: number; name?: string; status?: string; template?: boolean }
@@ -119,6 +120,8 @@ test('the lab datastore page lists the snapshots of the namespace chosen; a Back
   assert.deepEqual(await choice.locator('option').allTextContents(), ['Root namespace', 'lab']);
   await region.getByRole('heading', { name: `Snapshots (${inRoot.length})` }).waitFor();
   assert.equal(await region.getByRole('table', { name: 'Snapshots in the root namespace' }).locator('tbody tr').count(), inRoot.length);
+  assert.equal(await choice.inputValue(), '');
+  assert.equal(new URL(page.url()).search, '', 'a caller PBS lets list the root stays there, empty as it is');
 
   await choice.selectOption('lab');
   const table = region.getByRole('table', { name: 'Snapshots in namespace lab' });
@@ -147,6 +150,63 @@ test('the lab datastore page lists the snapshots of the namespace chosen; a Back
   await page.waitForURL((u) => u.pathname === '/remotes/backup/datastore/lab' && u.search === '?ns=lab');
   await region.getByRole('heading', { name: `Snapshots (${inLab.length})` }).waitFor();
   assert.equal(await choice.inputValue(), 'lab');
+  tp.assertClean();
+  await tp.close();
+});
+
+test('a user whose PBS token may read only namespace lab lands on its snapshots; with no namespace at all, the refusal says so', async () => {
+  const admin = await openPage(suite.browser, suite.stack);
+  await login(admin.page, 'admin@steward', PASSWORD);
+  // A group of remotes acting on the demo PBS with its `lab-ns` token (ACL /datastore/lab/lab
+  // only), and the lab team's Audit on it: two calls a script would make.
+  for (const [method, url, body] of [
+    ['POST', '/api2/json/groups', { id: 'lab-team', entries: [{ remote: 'backup', credential: 'lab-ns' }] }],
+    ['PUT', '/api2/json/access/acl', { path: '/groups/lab-team', role: 'Audit', 'auth-id': 'lab@steward' }],
+  ] as const) {
+    const status = await admin.page.evaluate(async ([m, u, b]) => (await fetch(u, {
+      method: m, body: JSON.stringify(b),
+      headers: { 'Content-Type': 'application/json', CSRFPreventionToken: (JSON.parse(sessionStorage.getItem('steward.session') ?? '{}') as { csrf?: string }).csrf ?? '' },
+    })).status, [method, url, body] as const);
+    assert.ok(status < 300, `${method} ${url}: ${status}`);
+  }
+  await admin.close();
+
+  // The refusals asked for below, and datastore prod's usage history, which this user cannot see (404).
+  const tp = await openPage(suite.browser, suite.stack, { allowConsole: [/status of 40[34]/] });
+  const { page } = tp;
+  await login(page, 'lab@steward', LAB);
+  const get = (url: string) => page.evaluate(async (u) => { const r = await fetch(u); return { status: r.status, body: (await r.json()) as { data: unknown; code?: string } }; }, url);
+  // What PBS tells this token: the root refused, namespace lab listed, its snapshots readable.
+  assert.equal((await get('/api2/json/pbs/remotes/backup/datastore/lab/snapshots')).body.code, 'remote_forbidden');
+  assert.deepEqual((await get('/api2/json/pbs/remotes/backup/datastore/lab/namespaces')).body.data, [{ ns: 'lab' }]);
+  const inLab = (await get('/api2/json/pbs/remotes/backup/datastore/lab/snapshots?ns=lab')).body.data as unknown[];
+  assert.ok(inLab.length > 0);
+
+  // Opened from the dashboard without ?ns=: the page moves to namespace lab.
+  await page.goto('/remotes/backup/datastore/lab');
+  const region = page.getByRole('region', { name: 'Snapshots' });
+  const choice = region.getByRole('combobox', { name: 'Namespace' });
+  await region.getByRole('heading', { name: `Snapshots (${inLab.length})` }).waitFor();
+  assert.equal(await region.getByRole('table', { name: 'Snapshots in namespace lab' }).locator('tbody tr').count(), Math.min(inLab.length, 500));
+  assert.equal(await choice.inputValue(), 'lab', 'the select shows the namespace');
+  assert.equal(new URL(page.url()).search, '?ns=lab', 'the address names it');
+  assert.equal(await region.getByRole('alert').count(), 0, 'no refusal left on the page');
+  await screenshots(tp, 'datastore-namespace-limited');
+  // The address was replaced, not pushed: Back leaves the page rather than returning to the root and moving again.
+  await page.goBack();
+  await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/');
+
+  // Asking for the root by name is not moved: PBS's refusal is shown, saying what is refused.
+  await page.goto('/remotes/backup/datastore/lab?ns=');
+  await region.getByRole('alert').getByText(/does not let you list the snapshots of the root namespace \(backup: /).waitFor();
+  assert.equal(await choice.inputValue(), '');
+
+  // No namespace of datastore prod is open to the token: the refusal stays, phrased as such.
+  await page.goto('/remotes/backup/datastore/prod');
+  await region.getByRole('alert').getByText(/lets you list no snapshots of datastore prod: it refuses you the root namespace and lists no namespace of it you may read \(backup: /).waitFor();
+  assert.equal(new URL(page.url()).search, '');
+  assert.equal(await region.getByRole('table', { name: 'Snapshots in the root namespace' }).locator('tbody tr').count(), 0);
   tp.assertClean();
   await tp.close();
 });
