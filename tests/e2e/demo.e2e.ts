@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openPage, screenshots } from './browser.ts';
-import { login, useSuite } from './session.ts';
+import { apiCalls, login, useSuite } from './session.ts';
 
 const PASSWORD = 'demo admin password';
 const CUSTOMER = 'customer password 1';
@@ -159,16 +159,10 @@ test('a user whose PBS token may read only namespace lab lands on its snapshots;
   await login(admin.page, 'admin@steward', PASSWORD);
   // A group of remotes acting on the demo PBS with its `lab-ns` token (ACL /datastore/lab/lab
   // only), and the lab team's Audit on it: two calls a script would make.
-  for (const [method, url, body] of [
+  await apiCalls(admin.page, [
     ['POST', '/api2/json/groups', { id: 'lab-team', entries: [{ remote: 'backup', credential: 'lab-ns' }] }],
     ['PUT', '/api2/json/access/acl', { path: '/groups/lab-team', role: 'Audit', 'auth-id': 'lab@steward' }],
-  ] as const) {
-    const status = await admin.page.evaluate(async ([m, u, b]) => (await fetch(u, {
-      method: m, body: JSON.stringify(b),
-      headers: { 'Content-Type': 'application/json', CSRFPreventionToken: (JSON.parse(sessionStorage.getItem('steward.session') ?? '{}') as { csrf?: string }).csrf ?? '' },
-    })).status, [method, url, body] as const);
-    assert.ok(status < 300, `${method} ${url}: ${status}`);
-  }
+  ]);
   await admin.close();
 
   // The refusals asked for below, and datastore prod's usage history, which this user cannot see (404).
@@ -305,17 +299,10 @@ test('the resource tree is one tab stop and works with the arrow keys', async ()
 test('a customer with Manage on a saved view gets action buttons on its guests only', async () => {
   const admin = await openPage(suite.browser, suite.stack);
   await login(admin.page, 'admin@steward', PASSWORD);
-  // Two calls a script would make, with the session's CSRF token (inline: evaluate ships source).
-  for (const [method, url, body] of [
+  await apiCalls(admin.page, [
     ['POST', '/api2/json/views', { id: 'web', search: 'name:web' }],
     ['PUT', '/api2/json/access/acl', { path: '/views/web', role: 'Manage', 'auth-id': 'customer@steward' }],
-  ] as const) {
-    const status = await admin.page.evaluate(async ([m, u, b]) => (await fetch(u, {
-      method: m, body: JSON.stringify(b),
-      headers: { 'Content-Type': 'application/json', CSRFPreventionToken: (JSON.parse(sessionStorage.getItem('steward.session') ?? '{}') as { csrf?: string }).csrf ?? '' },
-    })).status, [method, url, body] as const);
-    assert.ok(status < 300, `${method} ${url}: ${status}`);
-  }
+  ]);
   const first = (search: string) => admin.page.evaluate(async (q) =>
     ((await (await fetch(`/api2/json/resources/list?search=${encodeURIComponent(q)}&limit=1`)).json()) as { data: { resources: Guest[] } }).data.resources[0], search);
   const guests = { inView: await first('+type:qemu name:web'), outside: await first('+type:qemu -name:web') };

@@ -27,6 +27,20 @@ export async function login(page: Page, username: string, password: string): Pro
   await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
 }
 
+/**
+ * API calls a script would make, from a logged-in page with its session's CSRF token (inline:
+ * evaluate ships the function's source); each must succeed.
+ */
+export async function apiCalls(page: Page, calls: readonly (readonly [method: string, url: string, body: unknown])[]): Promise<void> {
+  for (const [method, url, body] of calls) {
+    const status = await page.evaluate(async ([m, u, b]) => (await fetch(u, {
+      method: m, body: JSON.stringify(b),
+      headers: { 'Content-Type': 'application/json', CSRFPreventionToken: (JSON.parse(sessionStorage.getItem('steward.session') ?? '{}') as { csrf?: string }).csrf ?? '' },
+    })).status, [method, url, body] as const);
+    if (status >= 300) throw new Error(`${method} ${url}: ${status}`);
+  }
+}
+
 export async function logout(page: Page): Promise<void> {
   await page.getByRole('button', { name: /root@|@steward|@pam/ }).first().click();
   await page.getByRole('menuitem', { name: 'Log out' }).click();
