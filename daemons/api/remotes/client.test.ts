@@ -339,4 +339,13 @@ describe('answer bytes', () => {
     b.push(chunks[0]!);
     assert.deepEqual(b.bytes(), chunks[0]);
   });
+  test('a remote announcing a huge answer and sending a few bytes reserves no memory for it', () => {
+    const before = process.memoryUsage().arrayBuffers;
+    const held = Array.from({ length: 8 }, () => {
+      const b = new BodyBuffer(250 * 2 ** 20, DEFAULT_CLIENT_OPTIONS.maxResponseBytes);
+      b.push(Buffer.from('{"data":['));
+      return b;
+    });
+    assert.ok(process.memoryUsage().arrayBuffers - before < 64 * 2 ** 20, `${held.length} answers reserved ${((process.memoryUsage().arrayBuffers - before) / 2 ** 20).toFixed(0)} MB`);
+  });
 });

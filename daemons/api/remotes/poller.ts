@@ -28,9 +28,6 @@ export interface PollerOptions {
 
 type Raw = Record<string, unknown>;
 
-/** Errors of a first request that mean the whole refresh fails. */
-const REMOTE_DOWN = new Set(['remote_unreachable', 'remote_tls', 'fingerprint_mismatch', 'remote_auth_failed', 'timeout']);
-
 export class Poller {
   private readonly limiter: Limiter;
   private readonly running = new Map<string, Promise<StateRecord>>();
@@ -183,15 +180,10 @@ export class Poller {
   private async fetchPve(client: RemoteClient, id: string, problems: string[]): Promise<{ resources: Resource[]; tasks: TaskSummary[] }> {
     // One after the other, on one connection: asked at once, they took two, and at 200
     // remotes the second 200 TLS handshakes cost more CPU (and ~25 MB of TLS state at the
-    // peak) than the tasks' answer takes to come. The large answer last, so that it is
-    // handled as soon as it is read (its objects then die young).
-    const tasks = await (client.get('/cluster/tasks') as Promise<Raw[] | null>).catch((err: unknown) => {
-      // A remote that cannot be reached (or trusted, or logged in to) is down: say so now,
-      // rather than after the resources' own connection attempts too.
-      if (err instanceof ApiError && REMOTE_DOWN.has(err.code)) throw err;
-      return null;
-    });
+    // peak) than the tasks' answer takes to come. The resources first: a remote that fails
+    // them is down at once, and a task list that fails or times out costs only the tasks.
     const items = (await client.get('/cluster/resources')) as Raw[] | null;
+    const tasks = await (client.get('/cluster/tasks') as Promise<Raw[] | null>).catch(() => null);
     if (!Array.isArray(items)) throw new ApiError('remote_error', `${id}: /cluster/resources did not answer a list`);
     const resources: Resource[] = [];
     for (const item of items) {
