@@ -3,12 +3,13 @@
 // refresh marks the remote down with its error and keeps the last good snapshot. Slower
 // items (updates, subscription, backups) are fetched on the remote's slow interval.
 import { ApiError } from '../../../shared/errors.ts';
+import type { RemoteType } from '../../../shared/remotes.ts';
 import type { Resource } from '../../../shared/resources.ts';
 import type { Logger } from '../../common/log.ts';
 import type { MetricsStore } from '../metrics/metrics-store.ts';
 import type { Entry } from '../store/store.ts';
 import { pbsDatastoreResource, pbsNodeResource, pveResource } from '../resources/normalize.ts';
-import type { ResourceTable } from '../resources/table.ts';
+import { ResourceTable } from '../resources/table.ts';
 import { fetchPbsBackups, fetchPveBackups } from './backups.ts';
 import type { ClientPool } from './client-pool.ts';
 import type { RemoteClient } from './client.ts';
@@ -27,6 +28,11 @@ export interface PollerOptions {
 }
 
 type Raw = Record<string, unknown>;
+
+interface Fetched {
+  table: ResourceTable;
+  tasks: TaskSummary[];
+}
 
 export class Poller {
   private readonly limiter: Limiter;
@@ -144,7 +150,7 @@ export class Poller {
     try {
       if (!fetched.ok) throw fetched.err;
       const { problems } = fetched;
-      await this.cache.setSnapshot(id, remote.type, { time: started, resources: fetched.resources, tasks: fetched.tasks });
+      await this.cache.setSnapshot(id, remote.type, { time: started, table: fetched.table, tasks: fetched.tasks });
       await this.recordMetrics(id, started, this.cache.table(id), remote['poll-interval']);
       for (const [cred, ids] of fetched.credentialIds) await this.cache.setCredentialIds(id, remote.type, cred, ids);
       for (const ep of client.endpoints) {
@@ -177,13 +183,20 @@ export class Poller {
     }
   }
 
-  private async fetchPve(client: RemoteClient, id: string, problems: string[]): Promise<{ resources: Resource[]; tasks: TaskSummary[] }> {
+  /**
+   * The remote's resources as a table, made as soon as they are read: the parsed answer is
+   * then garbage before the next request is even sent, and dies young.
+   */
+  private table(id: string, type: RemoteType, resources: Resource[]): ResourceTable {
+    return new ResourceTable(id, type, resources, this.cache.table(id));
+  }
+
+  private async fetchPve(client: RemoteClient, id: string, problems: string[]): Promise<Fetched> {
     // One after the other, on one connection: asked at once, they took two, and at 200
     // remotes the second 200 TLS handshakes cost more CPU (and ~25 MB of TLS state at the
     // peak) than the tasks' answer takes to come. The resources first: a remote that fails
     // them is down at once, and a task list that fails or times out costs only the tasks.
     const items = (await client.get('/cluster/resources')) as Raw[] | null;
-    const tasks = await (client.get('/cluster/tasks') as Promise<Raw[] | null>).catch(() => null);
     if (!Array.isArray(items)) throw new ApiError('remote_error', `${id}: /cluster/resources did not answer a list`);
     const resources: Resource[] = [];
     for (const item of items) {
@@ -192,10 +205,12 @@ export class Poller {
       if (r.type === 'node' && r.status !== 'online') problems.push(`node ${r.node} is ${r.status ?? 'unknown'}`);
       resources.push(r);
     }
-    return { resources, tasks: taskList(tasks) };
+    const table = this.table(id, 'pve', resources);
+    const tasks = await (client.get('/cluster/tasks') as Promise<Raw[] | null>).catch(() => null);
+    return { table, tasks: taskList(tasks) };
   }
 
-  private async fetchPbs(client: RemoteClient, id: string, problems: string[]): Promise<{ resources: Resource[]; tasks: TaskSummary[] }> {
+  private async fetchPbs(client: RemoteClient, id: string, problems: string[]): Promise<Fetched> {
     const [status, usage, tasks] = await Promise.all([
       client.get('/nodes/localhost/status') as Promise<Raw | null>,
       client.get('/status/datastore-usage') as Promise<Raw[] | null>,
@@ -208,7 +223,7 @@ export class Poller {
       if (item.error) problems.push(`datastore ${r.name}: ${String(item.error).slice(0, 200)}`);
       resources.push(r);
     }
-    return { resources, tasks: taskList(tasks) };
+    return { table: this.table(id, 'pbs', resources), tasks: taskList(tasks) };
   }
 
   /** What each non-default credential sees, so users acting through it see only that. */

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testDeps } from '../../../tests/fixtures/api-deps.ts';
+import { ResourceTable } from '../resources/table.ts';
 import { SnapshotCache } from './snapshot-cache.ts';
 import type { TaskSummary } from './snapshot-cache.ts';
 
@@ -12,7 +13,7 @@ test('unchanged tasks keep their objects; a changed one is new; an unchanged lis
   const t = await testDeps();
   try {
     const cache = new SnapshotCache(t.deps.store);
-    const snap = (tasks: TaskSummary[]) => cache.setSnapshot('pve', 'pve', { time: Date.now(), resources: [], tasks });
+    const snap = (tasks: TaskSummary[]) => cache.setSnapshot('pve', 'pve', { time: Date.now(), table: ResourceTable.empty('pve', 'pve'), tasks });
     await snap([task(1), task(2, 'OK')]);
     const first = cache.snapshot('pve')!.tasks!;
     await snap([task(1), task(2, 'OK')]);

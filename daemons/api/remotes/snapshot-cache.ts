@@ -7,7 +7,7 @@ import type { Collection, Store } from '../store/store.ts';
 import { ResourceTable } from '../resources/table.ts';
 import type { BackupsRecord } from './backups.ts';
 
-/** A refresh's result, and its form in LMDB. */
+/** A snapshot as LMDB holds it: the wire resources (what earlier versions wrote too). */
 export interface Snapshot {
   /** ms since the epoch of the refresh that produced it. */
   time: number;
@@ -132,14 +132,15 @@ export class SnapshotCache {
     return e;
   }
 
+  /** A snapshot as LMDB holds it (the wire resources) into memory. */
   private applySnapshot(e: CacheEntry, s: Snapshot): void {
-    const prev = e.snapshot;
-    e.snapshot = { time: s.time, table: new ResourceTable(e.state.remote, e.state.type, s.resources, prev?.table), ...(s.tasks ? { tasks: keepTasks(s.tasks, prev?.tasks) } : {}) };
+    e.snapshot = { time: s.time, table: new ResourceTable(e.state.remote, e.state.type, s.resources), ...(s.tasks ? { tasks: s.tasks } : {}) };
   }
 
-  async setSnapshot(remote: string, type: RemoteType, snapshot: Snapshot): Promise<void> {
+  /** A refresh's result: its table was built over this remote's last one (`table(remote)`). */
+  async setSnapshot(remote: string, type: RemoteType, snapshot: HeldSnapshot): Promise<void> {
     const e = this.entry(remote, type);
-    this.applySnapshot(e, snapshot);
+    e.snapshot = { time: snapshot.time, table: snapshot.table, ...(snapshot.tasks ? { tasks: keepTasks(snapshot.tasks, e.snapshot?.tasks) } : {}) };
     e.dirty = true;
     const now = this.now();
     if (e.persistedAt === undefined || now - e.persistedAt >= PERSIST_EVERY_MS) await this.persist(remote, e, now);
