@@ -38,11 +38,24 @@ function cutJob(job: PveBackupJob, guests: Resource[]): PveBackupJob | null {
   return { ...rest, ...(v ? { vmid: v } : {}), ...(e?.length ? { exclude: e } : {}) };
 }
 
-export function listBackups(deps: AppDeps, auth: AuthInfo, now: number, only?: string, summaryOnly = false): BackupsResult {
+export interface BackupsQuery {
+  remote?: string;
+  /** The counts only. */
+  summary?: boolean;
+  /** A page of the remotes listed; the summary counts them all. */
+  start?: number;
+  limit?: number;
+}
+
+export function listBackups(deps: AppDeps, auth: AuthInfo, now: number, q: BackupsQuery = {}): BackupsResult {
   const remotes: BackupRemote[] = [];
   const summary = { remotes: 0, refreshed: 0, 'not-backed-up': 0, 'failed-jobs': 0, errors: 0 };
+  const start = q.start ?? 0;
+  const end = start + (q.limit ?? Infinity);
   for (const v of visibleRemotes(deps, auth)) {
-    if (only && v.remote !== only) continue;
+    if (q.remote && v.remote !== q.remote) continue;
+    // Outside the page (or with summary=1) a remote is counted, its groups not copied.
+    const summaryOnly = q.summary === true || summary.remotes < start || summary.remotes >= end;
     const rec = recordFor(deps, auth, v.remote, v.state.type);
     const seen = v.allow ? Array.from(visibleRows(v), (i) => v.table.resource(i)) : null;
     if (seen && seen.length === 0) continue;

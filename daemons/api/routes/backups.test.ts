@@ -160,6 +160,17 @@ describe('backups: slow refresh and /resources/backups', () => {
     assert.equal((await call(app, 'root@steward', 'GET', '/resources/backups?summary=maybe')).status, 400);
   });
 
+  test('start/limit answer a page of the remotes, in order; the summary still counts them all', async () => {
+    const full = await backups();
+    assert.equal(full.remotes.length, 3);
+    for (const [start, limit] of [[0, 1], [1, 1], [1, 5], [2, 1], [3, 1]] as const) {
+      const page = await backups('root@steward', `?start=${start}&limit=${limit}`);
+      assert.deepEqual(page.remotes, full.remotes.slice(start, start + limit), `start ${start} limit ${limit}`);
+      assert.deepEqual(page.summary, full.summary);
+    }
+    assert.equal((await call(app, 'root@steward', 'GET', '/resources/backups?limit=0')).status, 400);
+  });
+
   test('namespaces are read to 3 levels and 256 per datastore; a datastore with more is marked truncated', async () => {
     const prod = (sim.world.remote('backup') as PbsState).datastores.find((d) => d.name === 'prod')!;
     const snap = prod.snapshots[0]!;
