@@ -151,7 +151,7 @@ export class Poller {
       if (!fetched.ok) throw fetched.err;
       const { problems } = fetched;
       await this.cache.setSnapshot(id, remote.type, { time: started, table: fetched.table, tasks: fetched.tasks });
-      await this.recordMetrics(id, started, this.cache.table(id), remote['poll-interval']);
+      await this.recordMetrics(id, started, fetched.table, remote['poll-interval']);
       for (const [cred, ids] of fetched.credentialIds) await this.cache.setCredentialIds(id, remote.type, cred, ids);
       for (const ep of client.endpoints) {
         if (ep.mismatch) problems.push(`endpoint ${ep.host}:${ep.port}: certificate changed (now ${ep.mismatch}); trust it to use this endpoint again`);
