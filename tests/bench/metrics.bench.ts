@@ -37,10 +37,12 @@ const pages = (s: PageStats) => s.treeBranchPageCount + s.treeLeafPageCount + s.
   const bare = t.deps.store.root.openDB<Buffer, Buffer>({ name: 'bench-bare', encoding: 'binary', keyEncoding: 'binary' });
   const value = Buffer.alloc(recordBytes('guest'), 7);
   let clock = 1_700_000_000;
+  const tables: (ResourceTable | undefined)[] = [];
   // The resource tables are the refresh's own (built by the poller anyway): built before timing.
   const refresh = async () => {
     clock += 60;
-    const resources = remotes.map((r) => new ResourceTable(r, 'pve', guests(r, GUESTS_PER_REMOTE, clock)));
+    // Each built over the remote's previous table, as the poller builds them.
+    const resources = remotes.map((r, i) => (tables[i] = new ResourceTable(r, 'pve', guests(r, GUESTS_PER_REMOTE, clock), tables[i])));
     const t0 = performance.now();
     await Promise.all(remotes.map((r, i) => metrics.record(r, clock * 1000, resources[i]!)));
     return performance.now() - t0;

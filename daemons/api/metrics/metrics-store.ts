@@ -122,6 +122,8 @@ export class MetricsStore {
   private readonly lastPrune = new Map<string, number>();
   /** Heads read or written since start, changed in place. */
   private readonly heads = new Map<string, Head>();
+  /** Per id column of a resource table, its rows' head keys (keysOf). */
+  private readonly rowKeys = new WeakMap<readonly string[], string[]>();
   private readonly arenas = new Map<number, HeadArena>();
   /** When a chart last asked a remote's RRD (history.ts): per remote, credential, object, timeframe, cf. */
   readonly backfilled = new BoundedMap<string, number>(5000);
@@ -141,11 +143,12 @@ export class MetricsStore {
     const heartbeat = Math.max(600, pollIntervalS * 2.5);
     await this.objects.transaction(() => {
       let nextId: number | undefined;
+      const keys = this.keysOf(remote, rows.ids);
       for (let row = 0; row < rows.length; row++) {
         const sample = sampleOf(rows, row);
         if (!sample) continue;
         const { kind } = sample;
-        const key = objectKey(remote, sample.objectId);
+        const key = keys[row]!;
         const size = headBytes(kind);
         let head = this.heads.get(key);
         let fresh = false;
@@ -220,6 +223,19 @@ export class MetricsStore {
     let a = this.arenas.get(size);
     if (!a) this.arenas.set(size, (a = new HeadArena(size)));
     return a;
+  }
+
+  /**
+   * The heads' keys of a table's rows. A refresh's table keeps its predecessor's id column
+   * when no id changed, and then the same key strings (their hashes computed once) serve.
+   */
+  private keysOf(remote: string, ids: readonly string[]): string[] {
+    let keys = this.rowKeys.get(ids);
+    if (!keys) {
+      keys = ids.map((id) => objectKey(remote, id));
+      this.rowKeys.set(ids, keys);
+    }
+    return keys;
   }
 
   /** Inside a transaction: the head into LMDB (a copy, as the one in memory changes on). */
