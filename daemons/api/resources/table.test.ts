@@ -40,6 +40,7 @@ test('search keys are lower-cased; absent fields read as undefined, not 0 or ""'
   assert.equal(t.field(0, 'lock'), 'backup');
   assert.equal(t.field(0, 'remote-type'), 'pve');
   assert.equal(t.field(0, 'no-such-field'), undefined);
+  assert.equal(t.field(0, 'constructor'), undefined, 'no inherited names');
   assert.equal(t.indexOf('node/n1'), 1);
   assert.equal(t.indexOf('node/n2'), -1);
   assert.ok(t.isGuest(0) && !t.isGuest(1));

@@ -201,7 +201,7 @@ export class ResourceTable {
       case 'template': return this.template(i);
       case 'shared': return this.shared(i);
     }
-    if (name in NUMBER_INDEX) return this.num(name as NumberField, i);
+    if (Object.hasOwn(NUMBER_INDEX, name)) return this.num(name as NumberField, i);
     if ((TEXT as readonly string[]).includes(name)) return this.texts[name as TextField][i];
     return undefined;
   }
