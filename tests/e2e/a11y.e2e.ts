@@ -6,8 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { openPage } from './browser.ts';
-import { login, useSuite } from './session.ts';
+import { loggedInPage, useSuite } from './session.ts';
 
 const PASSWORD = 'a11y admin password';
 const suite = useSuite({ 'admin@steward': [PASSWORD] }, { before, after }, { demo: true });
@@ -40,9 +39,8 @@ async function pages(page: Page): Promise<string[]> {
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`the main pages have no serious accessibility violations (${scheme})`, async () => {
-    const tp = await openPage(suite.browser, suite.stack, { colorScheme: scheme, bypassCSP: true });
+    const tp = await loggedInPage(suite, 'admin@steward', PASSWORD, { colorScheme: scheme, bypassCSP: true });
     const { page } = tp;
-    await login(page, 'admin@steward', PASSWORD);
     const problems: string[] = [];
     for (const path of await pages(page)) {
       await page.goto(path);

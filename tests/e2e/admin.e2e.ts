@@ -10,7 +10,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { request } from '../harness/https.ts';
 import { openPage, screenshots } from './browser.ts';
-import { login, useSuite } from './session.ts';
+import { loggedInPage, login, useSuite } from './session.ts';
 
 const ADMIN = 'admin@steward';
 const PASSWORD = 'admin e2e password';
@@ -48,9 +48,8 @@ function focusPath(page: Page): Promise<{ id: string; label: string; hosts: stri
 }
 
 test('an admin edits a user and sets their password', async () => {
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, ADMIN, PASSWORD);
   const { page } = tp;
-  await login(page, ADMIN, PASSWORD);
   await page.goto('/admin/users');
   const row = page.getByRole('row', { name: /bob@steward/ });
   await row.waitFor();
@@ -121,9 +120,8 @@ test('an admin unlocks the second factors of a user locked out by wrong TOTP cod
   const lockedOut = await request(`${suite.stack.url}/api2/json/access/ticket`, { method: 'POST', body: { username: user, password } });
   assert.equal(lockedOut.json<{ code: string }>().code, 'tfa_locked', 'TOTP is locked after 8 wrong codes');
 
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, ADMIN, PASSWORD);
   const { page } = tp;
-  await login(page, ADMIN, PASSWORD);
   await page.goto('/admin/users');
   const row = page.getByRole('row', { name: /locked@steward/ });
   await row.getByText('TOTP locked').waitFor();
@@ -153,9 +151,8 @@ test('an admin creates, edits and removes another user’s API tokens', async ()
   const auth = { authorization: `StewardAPIToken=${created.data.tokenid}:${created.data.value}` };
   assert.equal((await api('GET', '/version', auth)).status, 200, 'the new token works');
 
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, ADMIN, PASSWORD);
   const { page } = tp;
-  await login(page, ADMIN, PASSWORD);
   await page.goto('/admin/tokens');
   await page.getByRole('table', { name: 'API tokens' }).getByText('No tokens.').waitFor();
   await page.getByLabel('Tokens of').selectOption('carol@steward');
@@ -245,9 +242,8 @@ test('removing a user asks in page: the id typed, focus kept in the dialog and r
 
 test('removing an own second factor asks for the password in page', async () => {
   // The wrong password is answered 401, which the browser logs as a failed resource load.
-  const tp = await openPage(suite.browser, suite.stack, { allowConsole: [/status of 401/] });
+  const tp = await loggedInPage(suite, 'dave@steward', 'dave password', { allowConsole: [/status of 401/] });
   const { page } = tp;
-  await login(page, 'dave@steward', 'dave password');
   await page.goto('/admin/tfa');
   await page.getByRole('button', { name: 'Recovery keys' }).click();
   const form = page.locator('st-dialog');

@@ -3,8 +3,8 @@
 // its unprotected guests and failed jobs, and a stopped guest is started from its page with its task followed to the end.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { openPage, screenshots } from './browser.ts';
-import { apiCalls, login, useSuite } from './session.ts';
+import { screenshots } from './browser.ts';
+import { apiCalls, loggedInPage, useSuite } from './session.ts';
 
 const PASSWORD = 'demo admin password';
 const CUSTOMER = 'customer password 1';
@@ -15,9 +15,8 @@ interface Status { remotes: { list: { remote: string; status: string }[] }; 'fai
 interface Guest { remote: string; type: string; vmid: number; name?: string; status?: string; template?: boolean }
 
 test('the dashboard shows the demo scenario’s problems', async () => {
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, 'admin@steward', PASSWORD);
   const { page } = tp;
-  await login(page, 'admin@steward', PASSWORD);
   const status = await page.evaluate(async () => ((await (await fetch('/api2/json/resources/status')).json()) as { data: Status }).data);
   const bad = status.remotes.list.filter((r) => r.status !== 'ok');
   assert.ok(bad.length + status['failed-tasks'].length > 0, 'the demo scenario has problems to show');
@@ -34,9 +33,8 @@ test('the dashboard shows the demo scenario’s problems', async () => {
 });
 
 test('start a stopped guest of the demo and watch its task finish', async () => {
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, 'admin@steward', PASSWORD);
   const { page } = tp;
-  await login(page, 'admin@steward', PASSWORD);
   const list = await page.evaluate(async () =>
     ((await (await fetch('/api2/json/resources/list?search=%2Btype%3Aqemu%20%2Bstatus%3Astopped&limit=50')).json()) as { data: { resources: Guest[] } }).data.resources);
   const guest = list.find((g) => !g.template);
@@ -65,9 +63,8 @@ test('start a stopped guest of the demo and watch its task finish', async () => 
 });
 
 test('the Backups page lists the demo guests in no backup job and the failed verify job', async () => {
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, 'admin@steward', PASSWORD);
   const { page } = tp;
-  await login(page, 'admin@steward', PASSWORD);
   // The slow refresh runs on the poller's next tick after the first refresh: wait for it, as the page shows one answer.
   interface Backups { remotes: { remote: string; time?: number; 'not-backed-up'?: { vmid: number; name?: string }[]; 'job-results'?: { kind: string; id: string; failed: boolean }[] }[] }
   let data: Backups = { remotes: [] };
@@ -103,9 +100,8 @@ test('the Backups page lists the demo guests in no backup job and the failed ver
 });
 
 test('the lab datastore page lists the snapshots of the namespace chosen; a Backups group links to its namespace', async () => {
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, 'admin@steward', PASSWORD);
   const { page } = tp;
-  await login(page, 'admin@steward', PASSWORD);
   interface Snap { 'backup-type': string; 'backup-id': string; 'backup-time': number }
   const snapshots = (ns: string) => page.evaluate(async (q) => ((await (await fetch(`/api2/json/pbs/remotes/backup/datastore/lab/snapshots${q}`)).json()) as { data: Snap[] }).data, ns ? `?ns=${ns}` : '');
   // The demo lab cluster writes into namespace lab of the lab datastore, nothing into its root.
@@ -155,8 +151,7 @@ test('the lab datastore page lists the snapshots of the namespace chosen; a Back
 });
 
 test('a user whose PBS token may read only namespace lab lands on its snapshots; with no namespace at all, the refusal says so', async () => {
-  const admin = await openPage(suite.browser, suite.stack);
-  await login(admin.page, 'admin@steward', PASSWORD);
+  const admin = await loggedInPage(suite, 'admin@steward', PASSWORD);
   // A group of remotes acting on the demo PBS with its `lab-ns` token (ACL /datastore/lab/lab
   // only), and the lab team's Audit on it: two calls a script would make.
   await apiCalls(admin.page, [
@@ -166,9 +161,8 @@ test('a user whose PBS token may read only namespace lab lands on its snapshots;
   await admin.close();
 
   // The refusals asked for below, and datastore prod's usage history, which this user cannot see (404).
-  const tp = await openPage(suite.browser, suite.stack, { allowConsole: [/status of 40[34]/] });
+  const tp = await loggedInPage(suite, 'lab@steward', LAB, { allowConsole: [/status of 40[34]/] });
   const { page } = tp;
-  await login(page, 'lab@steward', LAB);
   const get = (url: string) => page.evaluate(async (u) => { const r = await fetch(u); return { status: r.status, body: (await r.json()) as { data: unknown; code?: string } }; }, url);
   // What PBS tells this token: the root refused, namespace lab listed, its snapshots readable.
   assert.equal((await get('/api2/json/pbs/remotes/backup/datastore/lab/snapshots')).body.code, 'remote_forbidden');
@@ -206,9 +200,8 @@ test('a user whose PBS token may read only namespace lab lands on its snapshots;
 });
 
 test("a node's storages link to their usage chart; a storage without figures says it has no data", async () => {
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, 'admin@steward', PASSWORD);
   const { page } = tp;
-  await login(page, 'admin@steward', PASSWORD);
   await page.goto('/remotes/lab/nodes/lab-1');
   const storages = page.getByRole('region', { name: 'Storages' });
   // The NFS share of the demo lab, 98 % full.
@@ -234,9 +227,8 @@ test("a node's storages link to their usage chart; a storage without figures say
 });
 
 test('the dashboard’s Backups tile counts the guests in no job and the failed jobs, and leads to the Backups page; hidden for a caller who sees no remote', async () => {
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, 'admin@steward', PASSWORD);
   const { page } = tp;
-  await login(page, 'admin@steward', PASSWORD);
   interface Summary { remotes: number; refreshed: number; 'not-backed-up': number; 'failed-jobs': number; errors: number }
   let sum: Summary | undefined;
   for (let i = 0; i < 100; i++) {
@@ -257,8 +249,7 @@ test('the dashboard’s Backups tile counts the guests in no job and the failed 
   await tp.close();
 
   // The customer holds no role yet: no remote, so no tile (the rest of the dashboard is there).
-  const c = await openPage(suite.browser, suite.stack);
-  await login(c.page, 'customer@steward', CUSTOMER);
+  const c = await loggedInPage(suite, 'customer@steward', CUSTOMER);
   await c.page.getByRole('region', { name: 'Remotes' }).waitFor();
   await c.page.waitForLoadState('networkidle');
   assert.equal(await c.page.getByRole('region', { name: 'Backups' }).count(), 0);
@@ -267,9 +258,8 @@ test('the dashboard’s Backups tile counts the guests in no job and the failed 
 });
 
 test('the resource tree is one tab stop and works with the arrow keys', async () => {
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, 'admin@steward', PASSWORD);
   const { page } = tp;
-  await login(page, 'admin@steward', PASSWORD);
   const tree = page.getByRole('tree', { name: 'Resource tree' });
   const focused = tree.locator('[role=treeitem]:focus');
   const first = tree.getByRole('treeitem').first();
@@ -297,8 +287,7 @@ test('the resource tree is one tab stop and works with the arrow keys', async ()
 });
 
 test('a customer with Manage on a saved view gets action buttons on its guests only', async () => {
-  const admin = await openPage(suite.browser, suite.stack);
-  await login(admin.page, 'admin@steward', PASSWORD);
+  const admin = await loggedInPage(suite, 'admin@steward', PASSWORD);
   await apiCalls(admin.page, [
     ['POST', '/api2/json/views', { id: 'web', search: 'name:web' }],
     ['PUT', '/api2/json/access/acl', { path: '/views/web', role: 'Manage', 'auth-id': 'customer@steward' }],
@@ -309,9 +298,8 @@ test('a customer with Manage on a saved view gets action buttons on its guests o
   await admin.close();
   assert.ok(guests.inView && guests.outside, 'the demo has VMs named web… and others');
 
-  const tp = await openPage(suite.browser, suite.stack, { allowConsole: [/403/] });
+  const tp = await loggedInPage(suite, 'customer@steward', CUSTOMER, { allowConsole: [/403/] });
   const { page } = tp;
-  await login(page, 'customer@steward', CUSTOMER);
   await page.goto(`/remotes/${guests.inView.remote}/qemu/${guests.inView.vmid}`);
   await page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'Migrate' }).waitFor();
   await page.goto(`/remotes/${guests.outside.remote}/qemu/${guests.outside.vmid}`);

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { freePort, startPebble } from '../harness/pebble.ts';
 import type { Pebble } from '../harness/pebble.ts';
 import { openPage, screenshots } from './browser.ts';
-import { login, useSuite } from './session.ts';
+import { loggedInPage, login, useSuite } from './session.ts';
 
 const ADMIN = 'admin@steward';
 const PASSWORD = 'host pages secret 1';
@@ -70,9 +70,8 @@ after(async () => {
 });
 
 test('apt update: the button starts a task whose log shows live; the updates list opens a changelog', async () => {
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, ADMIN, PASSWORD);
   const { page } = tp;
-  await login(page, ADMIN, PASSWORD);
   await page.goto('/admin/system');
   const updates = page.getByRole('region', { name: 'Updates' });
   await updates.getByRole('cell', { name: /^libssl3/ }).waitFor();
@@ -103,9 +102,8 @@ test('apt update: the button starts a task whose log shows live; the updates lis
 });
 
 test("host tasks: apt update shows in the task bar and on the Tasks page with its log, for Admins on /system only", async () => {
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, ADMIN, PASSWORD);
   const { page } = tp;
-  await login(page, ADMIN, PASSWORD);
   await page.goto('/admin/system');
   const updates = page.getByRole('region', { name: 'Updates' });
   await updates.getByRole('button', { name: 'Refresh package lists' }).click();
@@ -181,9 +179,8 @@ test('service settings: the form says what a change does and refuses bad values 
 });
 
 test('journal: Steward\'s units, filtered by unit, priority and text, and followed', async () => {
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, ADMIN, PASSWORD);
   const { page } = tp;
-  await login(page, ADMIN, PASSWORD);
   await page.getByRole('link', { name: 'Journal' }).click();
   await page.getByRole('heading', { name: 'Journal', level: 1 }).waitFor();
   const rows = page.getByRole('region', { name: 'Journal entries' }).locator('tbody tr');
@@ -214,9 +211,8 @@ test('journal: Steward\'s units, filtered by unit, priority and text, and follow
 });
 
 test('ACME page against Pebble: register, order with its log, new issuer on the host page, revoke', async () => {
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, ADMIN, PASSWORD);
   const { page } = tp;
-  await login(page, ADMIN, PASSWORD);
   await page.goto('/admin/acme');
   await page.getByText('No account yet.').waitFor();
 

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { after, before, test } from 'node:test';
 import { request } from '../harness/https.ts';
 import { openPage, screenshots } from './browser.ts';
-import { login, logout, submitLogin, useSuite } from './session.ts';
+import { loggedInPage, login, logout, submitLogin, useSuite } from './session.ts';
 
 const PASSWORD = 'correct horse battery';
 const suite = useSuite({ 'admin@steward': [PASSWORD] }, { before, after });
@@ -37,9 +37,8 @@ test('log in with a password, stay logged in across a reload, log out', async ()
 });
 
 test('this host: status, services and the certificate the browser was served', async () => {
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, 'admin@steward', PASSWORD);
   const { page } = tp;
-  await login(page, 'admin@steward', PASSWORD);
   await page.getByRole('link', { name: 'This host' }).click();
   await page.getByRole('region', { name: 'Host status' }).getByText(hostname()).waitFor();
   const served = (await request(suite.stack.url)).fingerprint;
@@ -57,9 +56,8 @@ test('this host: status, services and the certificate the browser was served', a
 });
 
 test('every page opens for an administrator without an error', async () => {
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, 'admin@steward', PASSWORD);
   const { page } = tp;
-  await login(page, 'admin@steward', PASSWORD);
   const pages: [string, string][] = [
     ['/resources', 'Resources'], ['/tasks', 'Tasks'], ['/backups', 'Backups'], ['/admin/remotes', 'Remotes'], ['/admin/users', 'Users'],
     ['/admin/acl', 'Permissions'], ['/admin/groups', 'Groups of remotes'], ['/admin/views', 'Views'],

@@ -2,17 +2,15 @@
 // anyway — with a valid session and CSRF token — it refuses.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { openPage } from './browser.ts';
-import { login, useSuite } from './session.ts';
+import { loggedInPage, useSuite } from './session.ts';
 
 const PASSWORD = 'read only password';
 const suite = useSuite({ 'viewer@steward': [PASSWORD, 'Audit'] }, { before, after });
 
 test('an Audit user sees no action buttons and a forced call is refused', async () => {
   // The forced call below is answered 403, which the browser logs as a failed resource load.
-  const tp = await openPage(suite.browser, suite.stack, { allowConsole: [/403/] });
+  const tp = await loggedInPage(suite, 'viewer@steward', PASSWORD, { allowConsole: [/403/] });
   const { page } = tp;
-  await login(page, 'viewer@steward', PASSWORD);
   await page.goto('/admin/remotes');
   await page.getByRole('heading', { name: 'Remotes' }).waitFor();
   assert.equal(await page.getByRole('button', { name: 'Add remote' }).count(), 0);

@@ -7,8 +7,8 @@ import { after, before, test } from 'node:test';
 import { startSim } from '../sim/index.ts';
 import type { Sim, SimRemote } from '../sim/index.ts';
 import { SimClient } from '../sim/testing.ts';
-import { openPage, screenshots } from './browser.ts';
-import { login, useSuite } from './session.ts';
+import { screenshots } from './browser.ts';
+import { loggedInPage, useSuite } from './session.ts';
 
 const PASSWORD = 'remote admin password';
 const suite = useSuite({ 'admin@steward': [PASSWORD] }, { before, after });
@@ -25,9 +25,8 @@ after(async () => {
 
 test('add a remote with the wizard; its guests become searchable; the audit log shows it', async () => {
   // The deliberately wrong token secret is answered 502 (the remote refused it), which the browser logs.
-  const tp = await openPage(suite.browser, suite.stack, { allowConsole: [/status of 502/] });
+  const tp = await loggedInPage(suite, 'admin@steward', PASSWORD, { allowConsole: [/status of 502/] });
   const { page } = tp;
-  await login(page, 'admin@steward', PASSWORD);
   await page.goto('/admin/remotes');
   await page.getByRole('button', { name: 'Add remote' }).click();
   const wizard = page.locator('st-add-remote');

@@ -4,7 +4,8 @@ import type { after as afterHook, before as beforeHook } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startStack } from '../harness/stack.ts';
 import type { Stack, StackOptions } from '../harness/stack.ts';
-import { launchBrowser } from './browser.ts';
+import { launchBrowser, openPage } from './browser.ts';
+import type { TestPage } from './browser.ts';
 
 
 
@@ -39,6 +40,13 @@ export async function apiCalls(page: Page, calls: readonly (readonly [method: st
     })).status, [method, url, body] as const);
     if (status >= 300) throw new Error(`${method} ${url}: ${status}`);
   }
+}
+
+/** A new page of the suite's browser, logged in as `user`. */
+export async function loggedInPage(suite: Suite, user: string, password: string, opts?: Parameters<typeof openPage>[2]): Promise<TestPage> {
+  const tp = await openPage(suite.browser, suite.stack, opts);
+  await login(tp.page, user, password);
+  return tp;
 }
 
 export async function logout(page: Page): Promise<void> {

@@ -5,15 +5,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
 import { openPage, screenshots } from './browser.ts';
-import { login, logout, submitLogin, useSuite } from './session.ts';
+import { loggedInPage, login, logout, submitLogin, useSuite } from './session.ts';
 
 const PASSWORD = 'tfa test password';
 const suite = useSuite({ 'totp@steward': [PASSWORD], 'key@steward': [PASSWORD] }, { before, after });
 
 test('enrol TOTP with the QR page, then log in with a code', async () => {
-  const tp = await openPage(suite.browser, suite.stack);
+  const tp = await loggedInPage(suite, 'totp@steward', PASSWORD);
   const { page } = tp;
-  await login(page, 'totp@steward', PASSWORD);
   await page.goto('/admin/tfa');
   await page.getByRole('button', { name: 'Add authenticator app' }).click();
   await page.getByRole('img', { name: 'QR code for the authenticator app' }).waitFor();
