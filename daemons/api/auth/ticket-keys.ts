@@ -21,9 +21,14 @@ export class TicketKeys {
     return createHmac('sha256', this.keys[0]!).update(text).digest('base64url');
   }
 
-  /** Whether `sig` was made by any of the keys (current or rotated out). */
+  /**
+   * Whether `sig` was made by any of the keys (current or rotated out), in the one encoding
+   * sign() gives: base64url's last character carries padding bits, and Node's decoder ignores
+   * them and anything not base64url, so other spellings of a valid signature would pass.
+   */
   verify(text: string, sig: string): boolean {
     const given = Buffer.from(sig, 'base64url');
+    if (given.toString('base64url') !== sig) return false;
     return this.keys.some((k) => {
       const want = createHmac('sha256', k).update(text).digest();
       return want.length === given.length && timingSafeEqual(want, given);

@@ -84,3 +84,15 @@ test('the key file is created 0600 with one key, reused, and refused when others
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('only the signature as signed passes: other spellings of the same bytes are refused', () => {
+  const keys = TicketKeys.fromKeys([randomBytes(32)]);
+  const sig = keys.sign('text');
+  assert.ok(keys.verify('text', sig));
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const last = ALPHABET.indexOf(sig.at(-1)!);
+  // The last of 43 characters holds 4 bits of the HMAC and 2 padding bits.
+  const respelled = [1, 2, 3].map((bits) => sig.slice(0, -1) + ALPHABET[last ^ bits]);
+  assert.deepEqual(respelled.map((s) => Buffer.from(s, 'base64url').equals(Buffer.from(sig, 'base64url'))), [true, true, true], 'the same bytes');
+  for (const bad of [...respelled, `${sig}=`, `${sig}.`, ` ${sig}`, sig.replace(/^./, (c) => `${c}!`)]) assert.equal(keys.verify('text', bad), false, bad);
+});
