@@ -281,10 +281,14 @@ export class MetricsStore {
       const db = this.archives[0]!;
       const rec = Buffer.allocUnsafe(recordBytes(kind));
       const rv = viewOf(rec);
-      // A minute already sampled (poll interval under a minute) is added to; otherwise it is
-      // written without reading it first.
-      const stored = since !== undefined && Math.floor(since / a0.step) === m ? db.getBinaryFast(key) : undefined;
-      if (stored && stored.length === rec.length && stored.readUInt32BE(0) === time) view(stored).copy(rec);
+      // The minute of the last sample (poll interval under a minute) is added to. A minute
+      // between the last sample and this one is filled, unless it holds a sample already:
+      // one recorded after the head was last written, by a run that ended without writing
+      // it. The minute of this sample, otherwise, is written without reading it first.
+      const stored = since !== undefined && (m < last || Math.floor(since / a0.step) === m) ? db.getBinaryFast(key) : undefined;
+      const sampled = stored !== undefined && stored.length === rec.length && stored.readUInt32BE(0) === time;
+      if (sampled && m < last) continue;
+      if (sampled) view(stored).copy(rec);
       else clearAt(kind, rv, 0, time);
       accumulateAt(kind, rv, 0, values, 1);
       void db.put(key, rec);
