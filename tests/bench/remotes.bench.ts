@@ -9,6 +9,7 @@ import https from 'node:https';
 import { createApp } from '../../daemons/api/app.ts';
 import { Limiter } from '../../daemons/api/remotes/limiter.ts';
 import { testDeps } from '../fixtures/api-deps.ts';
+import type { TestDeps } from '../fixtures/api-deps.ts';
 import { startScaleSim } from './sim-process.ts';
 import type { ScaleRemote } from './sim-process.ts';
 
@@ -18,8 +19,22 @@ const GUESTS_PER_NODE = Number(process.env.BENCH_GUESTS_PER_NODE ?? 50);
 
 const scaleServer = (latencyMs: number) => startScaleSim({ remotes: REMOTES, nodes: NODES, guestsPerNode: GUESTS_PER_NODE, latencyMs });
 
+/**
+ * Steward's clock in this bench: each refresh is a poll interval (60 s) after the one
+ * before, as in production, so the metrics history records each refresh in its own minute.
+ * Back to back on the real clock, every refresh after a minute's first would be the case of
+ * a poll interval under a minute (which a remote cannot have; only "refresh now" does it):
+ * it adds to the minute's record, and reads it first.
+ */
+let minutesAhead = 0;
+const clock = () => Date.now() + minutesAhead * 60_000;
+const refreshAll = (t: TestDeps) => {
+  minutesAhead++;
+  return t.deps.remotes.poller.refreshAll();
+};
+
 async function steward(server: { remotes: ScaleRemote[] }) {
-  const t = await testDeps({ clientOptions: { retries: 2 } });
+  const t = await testDeps({ clientOptions: { retries: 2 }, now: clock });
   for (const r of server.remotes) {
     await t.deps.remotes.repo.create({ id: r.id, type: 'pve', endpoints: [{ host: r.host, port: r.port, fingerprint: r.fingerprint }], credentials: [{ name: 'a', kind: 'token', tokenid: r.tokenid, secret: r.secret }] });
   }
@@ -69,12 +84,12 @@ const rssAtStart = process.memoryUsage().rss;
   const server = await scaleServer(0);
   const t = await steward(server);
   const raw = rawFetcher(server.remotes);
-  await t.deps.remotes.poller.refreshAll(); // warm-up: TLS handshakes, JIT
+  await refreshAll(t); // warm-up: TLS handshakes, JIT
   await raw.all();
   const ours: number[] = [];
   const base: number[] = [];
   for (let round = 0; round < 5; round++) {
-    ours.push(await time(() => t.deps.remotes.poller.refreshAll()));
+    ours.push(await time(() => refreshAll(t)));
     base.push(await time(() => raw.all()));
   }
   const guests = t.deps.remotes.repo.list().reduce((n, e) => n + t.deps.remotes.cache.table(e.key).ids.filter((id) => /^(qemu|lxc)\//.test(id)).length, 0);
@@ -84,7 +99,7 @@ const rssAtStart = process.memoryUsage().rss;
   const app = createApp(t.deps);
   let polling = true;
   const poller = (async () => {
-    while (polling) await t.deps.remotes.poller.refreshAll();
+    while (polling) await refreshAll(t);
   })();
   const queries = ['web', '+type:qemu cpu>80%', 'tag:prod -status:stopped', 'name:r17-vm', 'mem>=90% +remote:pve3', 'uptime<1h type:lxc'];
   const lat: number[] = [];
@@ -113,15 +128,15 @@ const rssAtStart = process.memoryUsage().rss;
 {
   const server = await scaleServer(200);
   const first = await steward(server);
-  const added = await time(() => first.deps.remotes.poller.refreshAll());
+  const added = await time(() => refreshAll(first));
   // A restart, as `systemctl restart` does it: the poller stops (snapshots and metrics heads
   // written), the process state goes; the next refresh opens every connection anew and
   // reads the metrics heads from LMDB.
   await first.deps.remotes.poller.stop();
   await first.close({ keep: true });
-  const t = await testDeps({ clientOptions: { retries: 2 }, dir: first.dir, key: first.key });
-  const cold = await time(() => t.deps.remotes.poller.refreshAll());
-  const warm = await time(() => t.deps.remotes.poller.refreshAll());
+  const t = await testDeps({ clientOptions: { retries: 2 }, now: clock, dir: first.dir, key: first.key });
+  const cold = await time(() => refreshAll(t));
+  const warm = await time(() => refreshAll(t));
   // Baseline of the same run: every remote at once, new connections each time (TLS
   // handshakes included), JSON.parse and nothing else.
   const raw = rawFetcher(server.remotes, server.remotes.length);

@@ -8,7 +8,8 @@ import type { Resource } from '../../../shared/resources.ts';
 import type { Logger } from '../../common/log.ts';
 import type { MetricsStore } from '../metrics/metrics-store.ts';
 import type { Entry } from '../store/store.ts';
-import { pbsDatastoreResource, pbsNodeResource, pveResource } from '../resources/normalize.ts';
+import { pbsDatastoreResource, pbsNodeResource, pveItems } from '../resources/normalize.ts';
+import type { ResourceItem } from '../resources/normalize.ts';
 import { ResourceTable } from '../resources/table.ts';
 import { fetchPbsBackups, fetchPveBackups } from './backups.ts';
 import type { ClientPool } from './client-pool.ts';
@@ -187,7 +188,7 @@ export class Poller {
    * The remote's resources as a table, made as soon as they are read: the parsed answer is
    * then garbage before the next request is even sent, and dies young.
    */
-  private table(id: string, type: RemoteType, resources: Resource[]): ResourceTable {
+  private table(id: string, type: RemoteType, resources: readonly ResourceItem[]): ResourceTable {
     return new ResourceTable(id, type, resources, this.cache.table(id));
   }
 
@@ -196,16 +197,13 @@ export class Poller {
     // remotes the second 200 TLS handshakes cost more CPU (and ~25 MB of TLS state at the
     // peak) than the tasks' answer takes to come. The resources first: a remote that fails
     // them is down at once, and a task list that fails or times out costs only the tasks.
-    const items = (await client.get('/cluster/resources')) as Raw[] | null;
+    const items = await client.get('/cluster/resources');
     if (!Array.isArray(items)) throw new ApiError('remote_error', `${id}: /cluster/resources did not answer a list`);
-    const resources: Resource[] = [];
-    for (const item of items) {
-      const r = pveResource(id, item);
-      if (!r) continue;
-      if (r.type === 'node' && r.status !== 'online') problems.push(`node ${r.node} is ${r.status ?? 'unknown'}`);
-      resources.push(r);
+    const table = this.table(id, 'pve', pveItems(items));
+    for (let i = 0; i < table.length; i++) {
+      const status = table.str('status', i);
+      if (table.type(i) === 'node' && status !== 'online') problems.push(`node ${table.str('node', i)} is ${status ?? 'unknown'}`);
     }
-    const table = this.table(id, 'pve', resources);
     const tasks = await (client.get('/cluster/tasks') as Promise<Raw[] | null>).catch(() => null);
     return { table, tasks: taskList(tasks) };
   }

@@ -1,43 +1,33 @@
 // Turns what remotes answer into Steward's resource list: PVE's /cluster/resources items
-// keep their own field names (only the known ones are copied, so nothing unexpected leaks
-// through); PBS node status and datastore usage become `node` and `datastore` resources.
+// keep their own field names (the table copies only the known ones, so nothing unexpected
+// leaks through); PBS node status and datastore usage become `node` and `datastore` resources.
 import type { Resource } from '../../../shared/resources.ts';
 
 type Raw = Record<string, unknown>;
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v.slice(0, 1024) : typeof v === 'number' ? String(v) : undefined);
-const bool = (v: unknown): boolean | undefined => (v === undefined || v === null ? undefined : v === true || v === 1 || v === '1');
+export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v.slice(0, 1024) : typeof v === 'number' ? String(v) : undefined);
+export const bool = (v: unknown): boolean | undefined => (v === undefined || v === null ? undefined : v === true || v === 1 || v === '1');
 
-const NUMERIC = ['cpu', 'maxcpu', 'mem', 'maxmem', 'disk', 'maxdisk', 'uptime', 'netin', 'netout'] as const;
-const TEXT = ['name', 'node', 'status', 'tags', 'pool', 'lock', 'hastate', 'storage', 'plugintype', 'content', 'level'] as const;
+/** A resource as a remote gave it: the known fields, of any type, checked as the table copies them (table.ts). */
+export type ResourceItem = { readonly [K in keyof Resource]?: unknown } & { readonly id: string; readonly type: Resource['type']; readonly diskread?: unknown; readonly diskwrite?: unknown };
 
 /**
- * Adopts the parsed item itself (building 50,000 fresh objects per refresh cost more than
- * parsing them): fields of a wrong type are set to undefined, booleans become booleans, and
- * fields Steward does not know stay on the object but never leave it — the output schema
- * strips them.
+ * The /cluster/resources items Steward lists: guests, nodes and storages with an id. The
+ * parsed items themselves, unchanged: the table copies their fields, and adding fields to
+ * 50,000 parsed objects per refresh (each then needs a new property store) cost more than
+ * the copy.
  */
-export function pveResource(remote: string, item: Raw): Resource | null {
-  const type = item.type;
-  if (type !== 'qemu' && type !== 'lxc' && type !== 'node' && type !== 'storage') return null;
-  if (typeof item.id !== 'string' || item.id === '') return null;
-  item.remote = remote;
-  item['remote-type'] = 'pve';
-  for (const k of TEXT) {
-    const v = item[k];
-    if (v !== undefined && typeof v !== 'string') item[k] = str(v);
+export function pveItems(items: readonly unknown[]): ResourceItem[] {
+  const out: ResourceItem[] = [];
+  for (const item of items) {
+    if (typeof item !== 'object' || item === null) continue;
+    const { type, id } = item as Raw;
+    if (type !== 'qemu' && type !== 'lxc' && type !== 'node' && type !== 'storage') continue;
+    if (typeof id !== 'string' || id === '') continue;
+    out.push(item as ResourceItem);
   }
-  for (const k of NUMERIC) {
-    const v = item[k];
-    if (v !== undefined && typeof v !== 'number') item[k] = num(v);
-  }
-  if (item.vmid !== undefined && typeof item.vmid !== 'number') item.vmid = num(item.vmid);
-  if (type === 'qemu' || type === 'lxc') item.template = bool(item.template) ?? false;
-  if (type === 'storage') item.shared = bool(item.shared) ?? false;
-  if (type === 'node' && item.name === undefined) item.name = item.node;
-  if (type === 'storage' && item.name === undefined) item.name = item.storage;
-  return item as unknown as Resource;
+  return out;
 }
 
 export function pbsNodeResource(remote: string, status: Raw | null): Resource {

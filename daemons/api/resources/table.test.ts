@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Resource } from '../../../shared/resources.ts';
 import { ResourceSchema } from '../../../shared/resources.ts';
+import { pveItems } from './normalize.ts';
 import { ResourceTable } from './table.ts';
 
 const GUEST: Resource = {
@@ -72,4 +73,27 @@ test('an unchanged column is the previous table\'s (a refresh keeps no second co
   assert.equal(stopped.statusKey[0], 'stopped');
   assert.equal(busier.statusKey[0], 'running');
   assert.equal(stopped.nodeKey, before.nodeKey);
+});
+
+test('a remote\'s items are checked as they are copied: wrong types are absent, numbers in text are numbers, defaults filled in, unknown fields dropped', () => {
+  const items: unknown[] = [
+    { id: 'qemu/100', type: 'qemu', vmid: '100', name: 101, node: 'n1', status: 'running', cpu: '0.5', mem: 'lots', maxmem: null, tags: ['a'], template: 1, secret: 'hunter2' },
+    { id: 'lxc/200', type: 'lxc', node: 'n1', status: 'stopped', name: 'x'.repeat(2000) },
+    { id: 'storage/n1/nfs', type: 'storage', node: 'n1', storage: 'nfs', status: 'available', shared: '1', disk: 1, maxdisk: 2 },
+    { id: 'node/n2', type: 'node', node: 'n2', status: 'offline' },
+    { id: 'sdn/n1/zone', type: 'sdn', node: 'n1' },
+    { id: '', type: 'qemu' },
+    { type: 'qemu', vmid: 1 },
+    null,
+    'qemu/1',
+  ];
+  const t = new ResourceTable('Prod', 'pve', pveItems(items));
+  assert.deepEqual(t.ids, ['qemu/100', 'lxc/200', 'storage/n1/nfs', 'node/n2'], 'only guests, nodes and storages with an id');
+  assert.deepEqual(t.resource(0), { remote: 'Prod', 'remote-type': 'pve', id: 'qemu/100', type: 'qemu', name: '101', node: 'n1', status: 'running', vmid: 100, template: true, cpu: 0.5 });
+  assert.equal(t.resource(1).template, false, 'a guest without the flag is not a template');
+  assert.equal(t.resource(1).name!.length, 1024);
+  assert.deepEqual(t.resource(2), { remote: 'Prod', 'remote-type': 'pve', id: 'storage/n1/nfs', type: 'storage', name: 'nfs', node: 'n1', status: 'available', disk: 1, maxdisk: 2, storage: 'nfs', shared: true });
+  assert.equal(t.resource(3).name, 'n2', 'a node is named after itself');
+  for (const r of t.resources()) assert.doesNotThrow(() => ResourceSchema.parse(r));
+  assert.deepEqual(items[0], { id: 'qemu/100', type: 'qemu', vmid: '100', name: 101, node: 'n1', status: 'running', cpu: '0.5', mem: 'lots', maxmem: null, tags: ['a'], template: 1, secret: 'hunter2' }, 'the parsed item is left as it was');
 });

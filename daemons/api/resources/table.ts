@@ -6,8 +6,12 @@
 // a value is unchanged, so what a refresh parses dies young and little reaches the old heap.
 import type { RemoteType } from '../../../shared/remotes.ts';
 import type { Resource, ResourceType } from '../../../shared/resources.ts';
+import { bool, num, str } from './normalize.ts';
+import type { ResourceItem } from './normalize.ts';
 
 const TYPES: readonly ResourceType[] = ['qemu', 'lxc', 'node', 'storage', 'datastore'];
+const NODE = 2;
+const STORAGE = 3;
 const TEXT = ['name', 'node', 'status', 'tags', 'pool', 'lock', 'hastate', 'storage', 'plugintype', 'content', 'level'] as const;
 // The order is each field's column (the constructor writes them by index).
 // diskread and diskwrite are not in the wire resource: the metrics history reads them here.
@@ -24,6 +28,11 @@ const SHARED_SET = 4;
 const SHARED = 8;
 
 type Column = (string | undefined)[];
+
+/** A number field's value in the table: NaN where absent or not a number. */
+const numberOf = (v: unknown): number => (v === undefined ? NaN : typeof v === 'number' && Number.isFinite(v) ? v : (num(v) ?? NaN));
+/** A text field's value: strings (cut at 1 KiB) and numbers as text, else absent. */
+const textOf = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 1024 ? v : str(v));
 
 /** One string for each distinct value of a table. */
 function one(v: string, shared: Map<string, string>): string {
@@ -74,10 +83,13 @@ export class ResourceTable {
   static readonly empty = (remote: string, remoteType: RemoteType) => new ResourceTable(remote, remoteType, []);
 
   /**
+   * `resources` as the remote gave them (normalize.ts): each known field is checked as it is
+   * copied (a value of the wrong type is absent), guests' `template` and storages' `shared`
+   * default to false, and a node or storage without a name is named after it.
    * `prev`, the remote's previous table: a value equal to the one it held for the same id is
    * taken from it, so the string just parsed is left to die young.
    */
-  constructor(remote: string, remoteType: RemoteType, resources: readonly Resource[], prev?: ResourceTable) {
+  constructor(remote: string, remoteType: RemoteType, resources: readonly ResourceItem[], prev?: ResourceTable) {
     const n = resources.length;
     this.length = n;
     this.remote = remote;
@@ -86,7 +98,7 @@ export class ResourceTable {
     this.ids = new Array<string>(n);
     this.types = new Uint8Array(n);
     this.flags = new Uint8Array(n);
-    this.numbers = new Float64Array(n * W).fill(NaN);
+    this.numbers = new Float64Array(n * W);
     this.texts = Object.fromEntries(TEXT.map((f) => [f, new Array<string | undefined>(n).fill(undefined)])) as Record<TextField, Column>;
     this.nameKey = new Array<string>(n);
     this.idKey = new Array<string>(n);
@@ -106,43 +118,46 @@ export class ResourceTable {
       const r = resources[i]!;
       const j = prevRow.get(r.id) ?? -1;
       const p = j >= 0 ? prev! : undefined;
-      this.types[i] = TYPES.indexOf(r.type);
+      const type = TYPES.indexOf(r.type);
+      this.types[i] = type;
       this.ids[i] = p ? p.ids[j]! : r.id;
       this.idKey[i] = p ? p.idKey[j]! : r.id.toLowerCase();
-      const name = (t.name[i] = keep(pt?.name, j, r.name, shared));
-      const node = (t.node[i] = keep(pt?.node, j, r.node, shared));
-      const status = (t.status[i] = keep(pt?.status, j, r.status, shared));
-      const tags = (t.tags[i] = keep(pt?.tags, j, r.tags, shared));
-      t.pool[i] = keep(pt?.pool, j, r.pool, shared);
-      t.lock[i] = keep(pt?.lock, j, r.lock, shared);
-      t.hastate[i] = keep(pt?.hastate, j, r.hastate, shared);
-      t.storage[i] = keep(pt?.storage, j, r.storage, shared);
-      t.plugintype[i] = keep(pt?.plugintype, j, r.plugintype, shared);
-      t.content[i] = keep(pt?.content, j, r.content, shared);
-      t.level[i] = keep(pt?.level, j, r.level, shared);
+      const nodeName = textOf(r.node);
+      const name = (t.name[i] = keep(pt?.name, j, textOf(r.name) ?? (type === NODE ? nodeName : type === STORAGE ? textOf(r.storage) : undefined), shared));
+      const node = (t.node[i] = keep(pt?.node, j, nodeName, shared));
+      const status = (t.status[i] = keep(pt?.status, j, textOf(r.status), shared));
+      const tags = (t.tags[i] = keep(pt?.tags, j, textOf(r.tags), shared));
+      t.pool[i] = keep(pt?.pool, j, textOf(r.pool), shared);
+      t.lock[i] = keep(pt?.lock, j, textOf(r.lock), shared);
+      t.hastate[i] = keep(pt?.hastate, j, textOf(r.hastate), shared);
+      t.storage[i] = keep(pt?.storage, j, textOf(r.storage), shared);
+      t.plugintype[i] = keep(pt?.plugintype, j, textOf(r.plugintype), shared);
+      t.content[i] = keep(pt?.content, j, textOf(r.content), shared);
+      t.level[i] = keep(pt?.level, j, textOf(r.level), shared);
       // A search key follows its value: kept from the previous table when the value is.
       this.nameKey[i] = p && pt!.name[j] === name ? p.nameKey[j]! : (name ?? '').toLowerCase();
       this.nodeKey[i] = p && pt!.node[j] === node ? p.nodeKey[j]! : one((node ?? '').toLowerCase(), shared);
       this.statusKey[i] = p && pt!.status[j] === status ? p.statusKey[j]! : one((status ?? '').toLowerCase(), shared);
       this.tagsKey[i] = p && pt!.tags[j] === tags ? p.tagsKey[j]! : one(tagsKey(tags), shared);
       const b = i * W;
-      if (r.vmid !== undefined) nums[b] = r.vmid;
-      if (r.cpu !== undefined) nums[b + 1] = r.cpu;
-      if (r.maxcpu !== undefined) nums[b + 2] = r.maxcpu;
-      if (r.mem !== undefined) nums[b + 3] = r.mem;
-      if (r.maxmem !== undefined) nums[b + 4] = r.maxmem;
-      if (r.disk !== undefined) nums[b + 5] = r.disk;
-      if (r.maxdisk !== undefined) nums[b + 6] = r.maxdisk;
-      if (r.uptime !== undefined) nums[b + 7] = r.uptime;
-      if (r.netin !== undefined) nums[b + 8] = r.netin;
-      if (r.netout !== undefined) nums[b + 9] = r.netout;
-      if (r['estimated-full-date'] !== undefined) nums[b + 10] = r['estimated-full-date'];
-      const { diskread, diskwrite } = r as { diskread?: unknown; diskwrite?: unknown };
-      if (typeof diskread === 'number') nums[b + 11] = diskread;
-      if (typeof diskwrite === 'number') nums[b + 12] = diskwrite;
+      nums[b] = numberOf(r.vmid);
+      nums[b + 1] = numberOf(r.cpu);
+      nums[b + 2] = numberOf(r.maxcpu);
+      nums[b + 3] = numberOf(r.mem);
+      nums[b + 4] = numberOf(r.maxmem);
+      nums[b + 5] = numberOf(r.disk);
+      nums[b + 6] = numberOf(r.maxdisk);
+      nums[b + 7] = numberOf(r.uptime);
+      nums[b + 8] = numberOf(r.netin);
+      nums[b + 9] = numberOf(r.netout);
+      nums[b + 10] = numberOf(r['estimated-full-date']);
+      nums[b + 11] = numberOf(r.diskread);
+      nums[b + 12] = numberOf(r.diskwrite);
+      const template = type <= 1 ? (bool(r.template) ?? false) : bool(r.template);
+      const isShared = type === STORAGE ? (bool(r.shared) ?? false) : bool(r.shared);
       let flags = 0;
-      if (r.template !== undefined) flags |= TEMPLATE_SET | (r.template ? TEMPLATE : 0);
-      if (r.shared !== undefined) flags |= SHARED_SET | (r.shared ? SHARED : 0);
+      if (template !== undefined) flags |= TEMPLATE_SET | (template ? TEMPLATE : 0);
+      if (isShared !== undefined) flags |= SHARED_SET | (isShared ? SHARED : 0);
       this.flags[i] = flags;
     }
     // A column equal to the previous table's is that column: most are (names, nodes, tags
