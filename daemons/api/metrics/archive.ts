@@ -66,8 +66,10 @@ export function kindOf(objectId: string): Kind | undefined {
 const GAUGE_BYTES = 10; // f32 average, f32 maximum, u16 weight
 const LIMIT_BYTES = 4; // f32 last value
 
+const RECORD_BYTES = Object.fromEntries(KIND_IDS.map((k) => [k, 4 + (KINDS[k] as readonly FieldSpec[]).reduce((n, f) => n + (f.kind === 'gauge' ? GAUGE_BYTES : LIMIT_BYTES), 0)])) as Record<Kind, number>;
+
 export function recordBytes(kind: Kind): number {
-  return 4 + KINDS[kind].reduce((n, f) => n + (f.kind === 'gauge' ? GAUGE_BYTES : LIMIT_BYTES), 0);
+  return RECORD_BYTES[kind];
 }
 
 /**

@@ -5,9 +5,9 @@
 import type { Database } from 'lmdb';
 import type { ResourceTable } from '../resources/table.ts';
 import type { RawDbName, Store } from '../store/store.ts';
-import { ARCHIVES, TIMEFRAMES, accumulateAt, clearAt, consolidate, counterRate, decodeSlot, emptySlot, encodeSlot, fillFrom, kindOf, mergeUnder, recordBytes, slotTimes, viewOf } from './archive.ts';
+import { ARCHIVES, KINDS, KIND_IDS, TIMEFRAMES, accumulateAt, clearAt, consolidate, counterRate, decodeSlot, emptySlot, encodeSlot, fillFrom, kindOf, mergeUnder, recordBytes, slotTimes, viewOf } from './archive.ts';
 import type { Cf, Kind, Point, Slot, Timeframe } from './archive.ts';
-import { COUNTER_INDEX, sampleOf } from './samples.ts';
+import { COUNTERS, COUNTER_INDEX, NO_SAMPLE, WITH_COUNTERS, readSample } from './samples.ts';
 
 /**
  * Per object (binary): its number in slot keys, the time (s) of its last sample, the
@@ -27,6 +27,7 @@ interface ObjectHead {
 
 const COUNTERS_OF: Record<Kind, number> = { guest: COUNTER_INDEX.length, node: 0, storage: 0, datastore: 0 };
 const headBytes = (kind: Kind) => 8 + 8 * COUNTERS_OF[kind] + (ARCHIVES.length - 1) * recordBytes(kind);
+const HEAD_BYTES = Object.fromEntries(KIND_IDS.map((k) => [k, headBytes(k)])) as Record<Kind, number>;
 
 function decodeHead(kind: Kind, buf: Buffer | undefined): ObjectHead | undefined {
   if (!buf || buf.length < 8) return undefined;
@@ -115,6 +116,35 @@ class HeadArena {
 /** The head's bytes (a view, not a copy). */
 const bytesOf = (h: Head): Buffer => h.buf.subarray(h.off, h.off + h.size);
 
+/** Per row of a table: its head's key, and its kind (undefined: no history kept). */
+interface RowKeys {
+  keys: string[];
+  kinds: (Kind | undefined)[];
+}
+
+/**
+ * The minute records one refresh writes, side by side in 64 KB slabs with one DataView
+ * each. lmdb reads a value at commit, so each record keeps its place until then; a Buffer
+ * and a DataView per record cost more than the record itself.
+ */
+class RecordSlab {
+  buf = Buffer.alloc(0);
+  view = viewOf(this.buf);
+  private used = 0;
+
+  /** The offset in `buf` of `size` bytes of its own. */
+  take(size: number): number {
+    if (this.used + size > this.buf.length) {
+      this.buf = Buffer.allocUnsafeSlow(Math.max(65_536, size));
+      this.view = viewOf(this.buf);
+      this.used = 0;
+    }
+    const at = this.used;
+    this.used += size;
+    return at;
+  }
+}
+
 export class MetricsStore {
   /** One database per archive: a lap's first records are appended at its end (fuller pages). */
   private readonly archives: Database<Buffer, Buffer>[];
@@ -122,8 +152,8 @@ export class MetricsStore {
   private readonly lastPrune = new Map<string, number>();
   /** Heads read or written since start, changed in place. */
   private readonly heads = new Map<string, Head>();
-  /** Per id column of a resource table, its rows' head keys (keysOf). */
-  private readonly rowKeys = new WeakMap<readonly string[], string[]>();
+  /** Per id column of a resource table, its rows' head keys and kinds (rowsOf). */
+  private readonly rowKeys = new WeakMap<readonly string[], RowKeys>();
   private readonly arenas = new Map<number, HeadArena>();
   /** When a chart last asked a remote's RRD (history.ts): per remote, credential, object, timeframe, cf. */
   readonly backfilled = new BoundedMap<string, number>(5000);
@@ -141,15 +171,21 @@ export class MetricsStore {
   async record(remote: string, timeMs: number, rows: ResourceTable, pollIntervalS = 60): Promise<void> {
     const t = Math.floor(timeMs / 1000);
     const heartbeat = Math.max(600, pollIntervalS * 2.5);
+    const { keys, kinds } = this.rowsOf(remote, rows.ids);
+    // Filled for each row in turn (readSample); the minute records written go in one slab.
+    const values = Object.fromEntries(KIND_IDS.map((k) => [k, new Array<number | undefined>(KINDS[k].length)])) as Record<Kind, (number | undefined)[]>;
+    const counters = new Array<number | undefined>(COUNTERS.length);
+    const records = new RecordSlab();
     await this.objects.transaction(() => {
       let nextId: number | undefined;
-      const keys = this.keysOf(remote, rows.ids);
       for (let row = 0; row < rows.length; row++) {
-        const sample = sampleOf(rows, row);
-        if (!sample) continue;
-        const { kind } = sample;
+        const kind = kinds[row];
+        if (!kind) continue;
+        const v = values[kind];
+        const sampled = readSample(rows, row, kind, v, counters);
+        if (sampled === NO_SAMPLE) continue;
         const key = keys[row]!;
-        const size = headBytes(kind);
+        const size = HEAD_BYTES[kind];
         let head = this.heads.get(key);
         let fresh = false;
         if (!head || head.size !== size) {
@@ -178,17 +214,15 @@ export class MetricsStore {
         const prevT = fresh ? undefined : d.getUint32(o + 4);
         if (prevT !== undefined && prevT >= t) continue;
         d.setUint32(o + 4, t);
-        const values = sample.values;
-        const counters = sample.counters;
         for (let i = 0; i < COUNTERS_OF[kind]; i++) {
-          const now = counters?.[i];
-          if (counters) {
+          const now = sampled === WITH_COUNTERS ? counters[i] : undefined;
+          if (sampled === WITH_COUNTERS) {
             const prev = d.getFloat64(o + 8 + 8 * i);
-            values[COUNTER_INDEX[i]!] = counterRate(Number.isNaN(prev) ? undefined : prev, prevT, now, t, heartbeat);
+            v[COUNTER_INDEX[i]!] = counterRate(Number.isNaN(prev) ? undefined : prev, prevT, now, t, heartbeat);
           }
           d.setFloat64(o + 8 + 8 * i, now ?? NaN);
         }
-        const ended = this.write(kind, head, prevT !== undefined && t - prevT <= heartbeat ? prevT : undefined, t, values);
+        const ended = this.write(kind, head, prevT !== undefined && t - prevT <= heartbeat ? prevT : undefined, t, v, records);
         if (fresh || ended) this.saveHead(key, head);
         else head.unsaved = true;
       }
@@ -226,16 +260,17 @@ export class MetricsStore {
   }
 
   /**
-   * The heads' keys of a table's rows. A refresh's table keeps its predecessor's id column
-   * when no id changed, and then the same key strings (their hashes computed once) serve.
+   * The heads' keys and the kinds of a table's rows. A refresh's table keeps its
+   * predecessor's id column when no id changed, and then the same key strings (their hashes
+   * computed once) serve.
    */
-  private keysOf(remote: string, ids: readonly string[]): string[] {
-    let keys = this.rowKeys.get(ids);
-    if (!keys) {
-      keys = ids.map((id) => objectKey(remote, id));
-      this.rowKeys.set(ids, keys);
+  private rowsOf(remote: string, ids: readonly string[]): RowKeys {
+    let rows = this.rowKeys.get(ids);
+    if (!rows) {
+      rows = { keys: ids.map((id) => objectKey(remote, id)), kinds: ids.map(kindOf) };
+      this.rowKeys.set(ids, rows);
     }
-    return keys;
+    return rows;
   }
 
   /** Inside a transaction: the head into LMDB (a copy, as the one in memory changes on). */
@@ -269,29 +304,30 @@ export class MetricsStore {
    * running 30-minute and 12-hour slots; a running slot that has ended goes to its archive
    * (then it returns true).
    */
-  private write(kind: Kind, head: Head, since: number | undefined, t: number, values: readonly (number | undefined)[]): boolean {
+  private write(kind: Kind, head: Head, since: number | undefined, t: number, values: readonly (number | undefined)[], records: RecordSlab): boolean {
     const d = head.view;
     const id = d.getUint32(head.off);
     const a0 = ARCHIVES[0]!;
+    const db = this.archives[0]!;
+    const size = recordBytes(kind);
     const last = Math.floor(t / a0.step);
     const first = since === undefined ? last : Math.min(last, Math.floor(since / a0.step) + 1);
     for (let m = first; m <= last; m++) {
       const time = m * a0.step;
-      const key = slotKey(0, time, id);
-      const db = this.archives[0]!;
-      const rec = Buffer.allocUnsafe(recordBytes(kind));
-      const rv = viewOf(rec);
+      // lmdb copies a key as it is given: one buffer serves every minute record.
+      const key = rawSlotKey(m % a0.size, id, MINUTE_KEY);
       // The minute of the last sample (poll interval under a minute) is added to. A minute
       // between the last sample and this one is filled, unless it holds a sample already:
       // one recorded after the head was last written, by a run that ended without writing
       // it. The minute of this sample, otherwise, is written without reading it first.
       const stored = since !== undefined && (m < last || Math.floor(since / a0.step) === m) ? db.getBinaryFast(key) : undefined;
-      const sampled = stored !== undefined && stored.length === rec.length && stored.readUInt32BE(0) === time;
+      const sampled = stored !== undefined && stored.length === size && stored.readUInt32BE(0) === time;
       if (sampled && m < last) continue;
-      if (sampled) view(stored).copy(rec);
-      else clearAt(kind, rv, 0, time);
-      accumulateAt(kind, rv, 0, values, 1);
-      void db.put(key, rec);
+      const at = records.take(size);
+      if (sampled) view(stored).copy(records.buf, at);
+      else clearAt(kind, records.view, at, time);
+      accumulateAt(kind, records.view, at, values, 1);
+      void db.put(key, records.buf.subarray(at, at + size));
     }
     const weight = last - first + 1;
     let ended = false;
@@ -461,8 +497,9 @@ function slotKey(archive: number, time: number, id: number): Buffer {
   return rawSlotKey(Math.floor(time / a.step) % a.size, id);
 }
 
-function rawSlotKey(slot: number, id: number): Buffer {
-  const k = Buffer.allocUnsafe(6);
+const MINUTE_KEY = Buffer.alloc(6);
+
+function rawSlotKey(slot: number, id: number, k = Buffer.allocUnsafe(6)): Buffer {
   k.writeUInt16BE(slot, 0);
   k.writeUInt32BE(id, 2);
   return k;

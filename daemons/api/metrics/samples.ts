@@ -3,17 +3,8 @@
 // storages (mem → memused, maxdisk → total …); guests' network and disk I/O are cumulative
 // counters there and are turned into rates by the store, which keeps the previous reading.
 import type { NumberField, ResourceTable } from '../resources/table.ts';
-import { KINDS, kindOf } from './archive.ts';
+import { KINDS } from './archive.ts';
 import type { Kind } from './archive.ts';
-
-export interface Sample {
-  objectId: string;
-  kind: Kind;
-  /** Gauges and limits, aligned with KINDS[kind]; counters' places are filled in by the store. */
-  values: (number | undefined)[];
-  /** Cumulative counters (guests: netin, netout, diskread, diskwrite), aligned with COUNTERS. */
-  counters?: (number | undefined)[];
-}
 
 /** Guest fields that /cluster/resources reports as counters since the guest started. */
 export const COUNTERS = ['netin', 'netout', 'diskread', 'diskwrite'] as const;
@@ -34,25 +25,32 @@ const GUEST_GAUGES = (['cpu', 'maxcpu', 'mem', 'maxmem', 'disk', 'maxdisk'] as c
 /** Per other kind: resource field → place in the values (computed once: this runs for every object of every refresh). */
 const RENAMED = Object.fromEntries((Object.keys(RENAME) as Exclude<Kind, 'guest'>[]).map((k) => [k, Object.entries(RENAME[k]).map(([from, to]) => ({ from, i: FIELD_INDEX[k].get(to)! }))])) as Record<Exclude<Kind, 'guest'>, { from: NumberField; i: number }[]>;
 
+/** What readSample found: nothing to record, gauges, or gauges and a running guest's counters. */
+export const NO_SAMPLE = 0;
+export const GAUGES = 1;
+export const WITH_COUNTERS = 2;
+
 /**
- * The sample of one resource, or null for what has no history: templates, and nodes or
- * storages that are offline (their figures then are absent, not zero). A stopped guest
- * keeps its sizes and disk but has no CPU, memory or I/O — a gap, as in Proxmox's RRD.
+ * The sample of one row of `kind`, into `values` (aligned with KINDS[kind]; counters' places
+ * are filled in by the store) and, for a running guest, `counters` (aligned with COUNTERS).
+ * Nothing for what has no history: templates, and nodes or storages that are offline (their
+ * figures then are absent, not zero). A stopped guest keeps its sizes and disk but has no
+ * CPU, memory or I/O — a gap, as in Proxmox's RRD. The arrays are the caller's, filled for
+ * each row in turn: this runs for every object of every refresh.
  */
-export function sampleOf(t: ResourceTable, row: number): Sample | null {
-  const objectId = t.ids[row]!;
-  const kind = kindOf(objectId);
-  if (!kind) return null;
+export function readSample(t: ResourceTable, row: number, kind: Kind, values: (number | undefined)[], counters: (number | undefined)[]): number {
   const status = t.str('status', row);
-  const values: (number | undefined)[] = new Array(KINDS[kind].length).fill(undefined);
+  values.fill(undefined);
   if (kind === 'guest') {
-    if (t.template(row)) return null;
+    if (t.template(row)) return NO_SAMPLE;
     const running = status === 'running';
     for (const g of GUEST_GAUGES) if (running || !g.runningOnly) values[g.i] = t.num(g.f, row);
-    return { objectId, kind, values, counters: running ? COUNTERS.map((c) => t.num(c, row)) : undefined };
+    if (!running) return GAUGES;
+    for (let i = 0; i < COUNTERS.length; i++) counters[i] = t.num(COUNTERS[i]!, row);
+    return WITH_COUNTERS;
   }
-  if (kind === 'node' && status !== 'online') return null;
-  if ((kind === 'storage' || kind === 'datastore') && status !== 'available') return null;
+  if (kind === 'node' && status !== 'online') return NO_SAMPLE;
+  if ((kind === 'storage' || kind === 'datastore') && status !== 'available') return NO_SAMPLE;
   for (const { from, i } of RENAMED[kind]) values[i] = t.num(from, row);
-  return { objectId, kind, values };
+  return GAUGES;
 }

@@ -30,6 +30,17 @@ export interface PollerOptions {
 
 type Raw = Record<string, unknown>;
 
+/** One refresh of a remote under way. */
+interface Refresh {
+  id: string;
+  started: number;
+  pollInterval: number;
+  /** What degrades the remote (a node offline, a datastore's error…). */
+  problems: string[];
+  /** The recording of its figures into the metrics history, once its table is made. */
+  recorded?: Promise<void>;
+}
+
 interface Fetched {
   table: ResourceTable;
   tasks: TaskSummary[];
@@ -132,27 +143,27 @@ export class Poller {
   private async refreshOnce(id: string): Promise<StateRecord> {
     // The limiter bounds what is in flight to remotes: it covers the requests only, so the
     // cache and LMDB writes that follow never hold a slot another remote is waiting for.
-    const { remote, started, client, fetched } = await this.limiter.run(async () => {
+    const { remote, started, client, fetched, refresh } = await this.limiter.run(async () => {
       const entry = this.repo.get(id);
-      const started = this.opts.now();
+      const refresh: Refresh = { id, started: this.opts.now(), pollInterval: entry.value['poll-interval'], problems: [] };
+      const { started, problems } = refresh;
       const client = this.clients.client(entry, null);
-      const problems: string[] = [];
       try {
-        const data = entry.value.type === 'pve' ? await this.fetchPve(client, id, problems) : await this.fetchPbs(client, id, problems);
+        const data = entry.value.type === 'pve' ? await this.fetchPve(client, refresh) : await this.fetchPbs(client, refresh);
         const credentialIds = await this.fetchCredentialIds(entry, problems);
-        return { remote: entry.value, started, client, fetched: { ok: true as const, ...data, credentialIds, problems } };
+        return { remote: entry.value, started, client, refresh, fetched: { ok: true as const, ...data, credentialIds, problems } };
       } catch (err) {
-        return { remote: entry.value, started, client, fetched: { ok: false as const, err } };
+        return { remote: entry.value, started, client, refresh, fetched: { ok: false as const, err } };
       } finally {
         this.clients.closeIdle(id);
       }
     });
+    await refresh.recorded;
     let state: StateRecord;
     try {
       if (!fetched.ok) throw fetched.err;
       const { problems } = fetched;
       await this.cache.setSnapshot(id, remote.type, { time: started, table: fetched.table, tasks: fetched.tasks });
-      await this.recordMetrics(id, started, fetched.table, remote['poll-interval']);
       for (const [cred, ids] of fetched.credentialIds) await this.cache.setCredentialIds(id, remote.type, cred, ids);
       for (const ep of client.endpoints) {
         if (ep.mismatch) problems.push(`endpoint ${ep.host}:${ep.port}: certificate changed (now ${ep.mismatch}); trust it to use this endpoint again`);
@@ -186,20 +197,25 @@ export class Poller {
 
   /**
    * The remote's resources as a table, made as soon as they are read: the parsed answer is
-   * then garbage before the next request is even sent, and dies young.
+   * then garbage before the next request is even sent, and dies young. Its figures go into
+   * the metrics history at once, while the task list is asked: at 200 remotes answering
+   * together, the recording's CPU then overlaps the wait for the tasks instead of following it.
    */
-  private table(id: string, type: RemoteType, resources: readonly ResourceItem[]): ResourceTable {
-    return new ResourceTable(id, type, resources, this.cache.table(id));
+  private table(refresh: Refresh, type: RemoteType, resources: readonly ResourceItem[]): ResourceTable {
+    const table = new ResourceTable(refresh.id, type, resources, this.cache.table(refresh.id));
+    refresh.recorded = this.recordMetrics(refresh.id, refresh.started, table, refresh.pollInterval);
+    return table;
   }
 
-  private async fetchPve(client: RemoteClient, id: string, problems: string[]): Promise<Fetched> {
+  private async fetchPve(client: RemoteClient, refresh: Refresh): Promise<Fetched> {
+    const { id, problems } = refresh;
     // One after the other, on one connection: asked at once, they took two, and at 200
     // remotes the second 200 TLS handshakes cost more CPU (and ~25 MB of TLS state at the
     // peak) than the tasks' answer takes to come. The resources first: a remote that fails
     // them is down at once, and a task list that fails or times out costs only the tasks.
     const items = await client.get('/cluster/resources');
     if (!Array.isArray(items)) throw new ApiError('remote_error', `${id}: /cluster/resources did not answer a list`);
-    const table = this.table(id, 'pve', pveItems(items));
+    const table = this.table(refresh, 'pve', pveItems(items));
     for (let i = 0; i < table.length; i++) {
       const status = table.str('status', i);
       if (table.type(i) === 'node' && status !== 'online') problems.push(`node ${table.str('node', i)} is ${status ?? 'unknown'}`);
@@ -208,7 +224,8 @@ export class Poller {
     return { table, tasks: taskList(tasks) };
   }
 
-  private async fetchPbs(client: RemoteClient, id: string, problems: string[]): Promise<Fetched> {
+  private async fetchPbs(client: RemoteClient, refresh: Refresh): Promise<Fetched> {
+    const { id, problems } = refresh;
     const [status, usage, tasks] = await Promise.all([
       client.get('/nodes/localhost/status') as Promise<Raw | null>,
       client.get('/status/datastore-usage') as Promise<Raw[] | null>,
@@ -221,7 +238,7 @@ export class Poller {
       if (item.error) problems.push(`datastore ${r.name}: ${String(item.error).slice(0, 200)}`);
       resources.push(r);
     }
-    return { table: this.table(id, 'pbs', resources), tasks: taskList(tasks) };
+    return { table: this.table(refresh, 'pbs', resources), tasks: taskList(tasks) };
   }
 
   /** What each non-default credential sees, so users acting through it see only that. */
