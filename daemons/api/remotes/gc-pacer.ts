@@ -3,10 +3,12 @@
 // has read them. V8 collects its old generation by heap-growth heuristics tuned for
 // throughput and lets that garbage — and the answers' buffers, held outside the heap until
 // then — pile up to twice the live heap and more, so RSS after a refresh varied between
-// 160 and 330 MB from run to run (docs/architecture.md, "Memory"). A full collection after
-// every `everyBytes` of answers keeps it near what is live, for ~40 ms of CPU per 50,000
-// guests, and one when the poller falls idle after a good part of that hands the rest back
-// at once instead of when V8's memory reducer gets to it. The collection needs `--expose-gc` (the unit's ExecStart); without it (tests,
+// 160 and 330 MB from run to run (docs/architecture.md, "Memory"). A full collection when
+// the poller falls idle after a good part of `everyBytes` hands it back at once instead of
+// when V8's memory reducer gets to it, and one after every `everyBytes` bounds a longer wave.
+// Each costs ~150–200 ms of CPU at 50,000 guests (the heap then holds the tables and the
+// metrics heads), so they are few: the daemon's mark is 64 MB, one collection per refresh of
+// that size. The collection needs `--expose-gc` (the unit's ExecStart); without it (tests,
 // development) the pacer does nothing.
 type Collect = () => void;
 
