@@ -213,15 +213,16 @@ export class Poller {
     // remotes the second 200 TLS handshakes cost more CPU (and ~25 MB of TLS state at the
     // peak) than the tasks' answer takes to come. The resources first: a remote that fails
     // them is down at once, and a task list that fails or times out costs only the tasks.
+    // The tasks are asked before the table is made, so the remote answers while it is.
     const items = await client.get('/cluster/resources');
     if (!Array.isArray(items)) throw new ApiError('remote_error', `${id}: /cluster/resources did not answer a list`);
+    const tasks = (client.get('/cluster/tasks') as Promise<Raw[] | null>).catch(() => null);
     const table = this.table(refresh, 'pve', pveItems(items));
     for (let i = 0; i < table.length; i++) {
       const status = table.str('status', i);
       if (table.type(i) === 'node' && status !== 'online') problems.push(`node ${table.str('node', i)} is ${status ?? 'unknown'}`);
     }
-    const tasks = await (client.get('/cluster/tasks') as Promise<Raw[] | null>).catch(() => null);
-    return { table, tasks: taskList(tasks) };
+    return { table, tasks: taskList(await tasks) };
   }
 
   private async fetchPbs(client: RemoteClient, refresh: Refresh): Promise<Fetched> {
