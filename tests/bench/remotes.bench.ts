@@ -42,12 +42,15 @@ async function steward(server: { remotes: ScaleRemote[] }) {
 }
 
 /**
- * The baseline: the same two GETs per remote, one after the other on one keep-alive
- * connection as the poller asks them, same concurrency, JSON.parse — nothing else. Like Steward's poller it closes each remote's connections when
- * the remote is done: in production each poll finds them closed anyway, since a remote
- * closes idle connections after 5 s (pveproxy) and polls come every minute or more.
+ * The baseline: the same two GETs per remote, in the poller's order (resources, then tasks),
+ * one after the other on one keep-alive connection, as many remotes at once as the poller
+ * (256), JSON.parse — nothing else. Like Steward's poller it closes each remote's
+ * connections when the remote is done: in production each poll finds them closed anyway,
+ * since a remote closes idle connections after 5 s (pveproxy) and polls come every minute.
+ * The order matters here as it would not against real remotes: the simulator makes every
+ * remote's answers on the same two cores, so the last answers come ~1 s after the first.
  */
-function rawFetcher(remotes: ScaleRemote[], concurrency = 64) {
+function rawFetcher(remotes: ScaleRemote[], concurrency = 256) {
   const agents = remotes.map(() => new https.Agent({ keepAlive: true, maxSockets: 4, rejectUnauthorized: false }));
   const get = (i: number, path: string) => new Promise<unknown>((resolve, reject) => {
     const r = remotes[i]!;
@@ -60,8 +63,8 @@ function rawFetcher(remotes: ScaleRemote[], concurrency = 64) {
   const limiter = new Limiter(concurrency);
   return {
     all: () => Promise.all(remotes.map((_, i) => limiter.run(async () => {
-      await get(i, '/api2/json/cluster/tasks');
       await get(i, '/api2/json/cluster/resources');
+      await get(i, '/api2/json/cluster/tasks');
       for (const sockets of Object.values(agents[i]!.freeSockets)) for (const s of sockets ?? []) s.destroy();
     }))),
     close: () => agents.forEach((a) => a.destroy()),
@@ -142,7 +145,7 @@ const rssAtStart = process.memoryUsage().rss;
   const cold = await time(() => refreshAll(t));
   // Then the next refreshes, alternating with the baseline of the same run: every remote at
   // once, new connections each time (TLS handshakes included), JSON.parse and nothing else.
-  const raw = rawFetcher(server.remotes, server.remotes.length);
+  const raw = rawFetcher(server.remotes);
   const next: number[] = [];
   const base: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
