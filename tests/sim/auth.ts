@@ -84,11 +84,16 @@ export class Auth {
   private rolesOn(path: string): string[] {
     const parts = path.split('/').filter(Boolean);
     let current: string[] = [];
+    // Each level's path built from the one above: this runs for every guest of every
+    // /cluster/resources answer (50,000 per sweep of the scale scenario).
+    let level = '';
     for (let depth = 0; depth <= parts.length; depth++) {
-      const level = '/' + parts.slice(0, depth).join('/');
+      if (depth > 0) level += `/${parts[depth - 1]}`;
+      const at = level || '/';
       const final = depth === parts.length;
-      const here = this.principal.acl.filter((a) => a.path === level && (final || a.propagate)).map((a) => a.role);
-      if (here.length > 0) current = here.includes('NoAccess') ? ['NoAccess'] : here;
+      let here: string[] | undefined;
+      for (const a of this.principal.acl) if (a.path === at && (final || a.propagate)) (here ??= []).push(a.role);
+      if (here) current = here.includes('NoAccess') ? ['NoAccess'] : here;
     }
     return current;
   }
