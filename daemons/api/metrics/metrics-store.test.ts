@@ -107,7 +107,39 @@ test('a crash loses no minute, only what the slots under way gathered since thei
   const later = again.metrics.read('pve', 'qemu/100', 'hour', 'AVERAGE', (T0 + 360) * 1000);
   const cpu = (m: number) => Math.round(later.find((p) => p.time === T0 + m * 60)!.cpu! * 100) / 100;
   assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map(cpu), [0.2, 0.21, 0.22, 0.23, 0.24, 0.4, 0.4], 'recording goes on, over no minute already recorded');
+  // Only the first sample after the restart spares what is there: later ones fill as usual.
+  await again.metrics.record('pve', (T0 + 600) * 1000, table([guest({ cpu: 0.6 })]));
+  const after = again.metrics.read('pve', 'qemu/100', 'hour', 'AVERAGE', (T0 + 600) * 1000);
+  assert.deepEqual([7, 8, 9, 10].map((m) => Math.round(after.find((p) => p.time === T0 + m * 60)!.cpu! * 100) / 100), [0.6, 0.6, 0.6, 0.6]);
   await again.store.close();
+});
+
+test('a crash and a restart within the same minute: the first sample adds to the minute the crashed run recorded', async () => {
+  const first = await open();
+  await first.metrics.record('pve', T0 * 1000, table([guest({ cpu: 0.2 })]));
+  await first.metrics.record('pve', (T0 + 60) * 1000, table([guest({ cpu: 0.4 })]));
+  await first.store.close(); // no flush: the head says minute 0
+  const again = await open(first.dir);
+  await again.metrics.record('pve', (T0 + 90) * 1000, table([guest({ cpu: 0.6 })]));
+  const hour = again.metrics.read('pve', 'qemu/100', 'hour', 'AVERAGE', (T0 + 90) * 1000);
+  const minute = hour.find((p) => p.time === T0 + 60)!;
+  assert.ok(Math.abs(minute.cpu! - 0.5) < 1e-6, `minute 1 averages both samples, not only the new one (${minute.cpu})`);
+  await again.store.close();
+});
+
+test('a poll interval above a minute: the minutes between two samples are the new sample\'s, over what a chart\'s backfill put there', async () => {
+  const { store, metrics } = await open();
+  await metrics.record('pve', T0 * 1000, table([guest({ cpu: 0.1, mem: 1 })]), 300);
+  // A chart opened meanwhile imported the remote's own minutes (no memory figure).
+  const points = [{ time: T0 + 60, cpu: 0.9 }, { time: T0 + 120, cpu: 0.9 }];
+  assert.equal(await metrics.importPoints('pve', 'qemu/100', 'hour', 'AVERAGE', points, (T0 + 150) * 1000), 2);
+  await metrics.record('pve', (T0 + 300) * 1000, table([guest({ cpu: 0.5, mem: 1 })]), 300);
+  const hour = metrics.read('pve', 'qemu/100', 'hour', 'AVERAGE', (T0 + 300) * 1000);
+  for (const m of [1, 2, 3, 4, 5]) {
+    const p = hour.find((x) => x.time === T0 + m * 60)!;
+    assert.ok(Math.abs(p.cpu! - 0.5) < 1e-6 && p.mem === 1, `minute ${m}: ${JSON.stringify(p)}`);
+  }
+  await store.close();
 });
 
 test('the remote\'s own RRD fills the history before Steward and the fields it does not sample', async () => {

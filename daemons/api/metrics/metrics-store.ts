@@ -75,6 +75,11 @@ interface Head {
   size: number;
   /** Newer than the copy in LMDB. */
   unsaved: boolean;
+  /**
+   * Read from LMDB and not sampled since: the run that wrote it may have ended without
+   * writing it again (a crash), after recording minutes it does not know of (write()).
+   */
+  fromDisk: boolean;
 }
 
 /**
@@ -97,6 +102,7 @@ class HeadArena {
     const reused = this.free.pop();
     if (reused) {
       reused.unsaved = false;
+      reused.fromDisk = false;
       return reused;
     }
     if (this.used === this.perSlab) {
@@ -105,7 +111,7 @@ class HeadArena {
       this.used = 0;
     }
     const slab = this.slabs[this.slabs.length - 1]!;
-    return { buf: slab.buf, view: slab.view, off: this.size * this.used++, size: this.size, unsaved: false };
+    return { buf: slab.buf, view: slab.view, off: this.size * this.used++, size: this.size, unsaved: false, fromDisk: false };
   }
 
   release(head: Head): void {
@@ -124,8 +130,8 @@ interface RowKeys {
 
 /**
  * The minute records one refresh writes, side by side in 64 KB slabs with one DataView
- * each. lmdb reads a value at commit, so each record keeps its place until then; a Buffer
- * and a DataView per record cost more than the record itself.
+ * each: a Buffer and a DataView of its own per record cost more than the record itself.
+ * Each record keeps its place until the transaction ends, whenever lmdb copies it.
  */
 class RecordSlab {
   buf = Buffer.alloc(0);
@@ -193,8 +199,10 @@ export class MetricsStore {
           // lmdb's fast read buffer is shared: copied into the head at once.
           const stored = old ? bytesOf(old) : this.objects.getBinaryFast(key);
           head = this.arena(size).alloc();
-          if (stored && stored.length === size) view(stored).copy(head.buf, head.off);
-          else {
+          if (stored && stored.length === size) {
+            view(stored).copy(head.buf, head.off);
+            head.fromDisk = !old;
+          } else {
             let id = stored && stored.length >= 4 ? stored.readUInt32BE(0) : undefined;
             if (id === undefined) {
               nextId ??= this.nextId();
@@ -223,6 +231,7 @@ export class MetricsStore {
           d.setFloat64(o + 8 + 8 * i, now ?? NaN);
         }
         const ended = this.write(kind, head, prevT !== undefined && t - prevT <= heartbeat ? prevT : undefined, t, v, records);
+        head.fromDisk = false;
         if (fresh || ended) this.saveHead(key, head);
         else head.unsaved = true;
       }
@@ -249,6 +258,7 @@ export class MetricsStore {
       if (!kind || value.length !== headBytes(kind)) continue;
       const head = this.arena(value.length).alloc();
       value.copy(head.buf, head.off);
+      head.fromDisk = true;
       this.heads.set(key, head);
     }
   }
@@ -316,11 +326,13 @@ export class MetricsStore {
       const time = m * a0.step;
       // lmdb copies a key as it is given: one buffer serves every minute record.
       const key = rawSlotKey(m % a0.size, id, MINUTE_KEY);
-      // The minute of the last sample (poll interval under a minute) is added to. A minute
-      // between the last sample and this one is filled, unless it holds a sample already:
-      // one recorded after the head was last written, by a run that ended without writing
-      // it. The minute of this sample, otherwise, is written without reading it first.
-      const stored = since !== undefined && (m < last || Math.floor(since / a0.step) === m) ? db.getBinaryFast(key) : undefined;
+      // The minute of the last sample (poll interval under a minute) is added to; the
+      // minutes between the last sample and this one are filled with it, over what a
+      // chart's backfill put there. Except on the first sample of a head read from LMDB: the
+      // run that wrote it may have ended without writing it again (a crash), after
+      // recording later minutes. Those it recorded are kept, and this minute, if it recorded
+      // it, is added to. Otherwise this sample's minute is written without reading it first.
+      const stored = head.fromDisk || (since !== undefined && Math.floor(since / a0.step) === m) ? db.getBinaryFast(key) : undefined;
       const sampled = stored !== undefined && stored.length === size && stored.readUInt32BE(0) === time;
       if (sampled && m < last) continue;
       const at = records.take(size);

@@ -5,7 +5,9 @@ import type { Resource } from '../../../shared/resources.ts';
 
 type Raw = Record<string, unknown>;
 
-export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+/** A decimal number as text: Number() alone also takes '' or ' ' (0) and '0x10' (16). */
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+export const num = (v: unknown): number | undefined => (typeof v === 'number' ? (Number.isFinite(v) ? v : undefined) : typeof v === 'string' && DECIMAL.test(v) && Number.isFinite(Number(v)) ? Number(v) : undefined);
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v.slice(0, 1024) : typeof v === 'number' ? String(v) : undefined);
 export const bool = (v: unknown): boolean | undefined => (v === undefined || v === null ? undefined : v === true || v === 1 || v === '1');
 

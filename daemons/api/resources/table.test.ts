@@ -80,7 +80,7 @@ test('a remote\'s items are checked as they are copied: wrong types are absent, 
     { id: 'qemu/100', type: 'qemu', vmid: '100', name: 101, node: 'n1', status: 'running', cpu: '0.5', mem: 'lots', maxmem: null, tags: ['a'], template: 1, secret: 'hunter2' },
     { id: 'lxc/200', type: 'lxc', node: 'n1', status: 'stopped', name: 'x'.repeat(2000) },
     { id: 'storage/n1/nfs', type: 'storage', node: 'n1', storage: 'nfs', status: 'available', shared: '1', disk: 1, maxdisk: 2 },
-    { id: 'node/n2', type: 'node', node: 'n2', status: 'offline' },
+    { id: 'node/n2', type: 'node', node: 'n2', status: 'offline', cpu: ' ', mem: '0x10', maxmem: '1e3', disk: '-2.5' },
     { id: 'sdn/n1/zone', type: 'sdn', node: 'n1' },
     { id: '', type: 'qemu' },
     { type: 'qemu', vmid: 1 },
@@ -94,6 +94,7 @@ test('a remote\'s items are checked as they are copied: wrong types are absent, 
   assert.equal(t.resource(1).name!.length, 1024);
   assert.deepEqual(t.resource(2), { remote: 'Prod', 'remote-type': 'pve', id: 'storage/n1/nfs', type: 'storage', name: 'nfs', node: 'n1', status: 'available', disk: 1, maxdisk: 2, storage: 'nfs', shared: true });
   assert.equal(t.resource(3).name, 'n2', 'a node is named after itself');
+  assert.deepEqual([t.num('cpu', 3), t.num('mem', 3), t.num('maxmem', 3), t.num('disk', 3)], [undefined, undefined, 1000, -2.5], 'only decimal numbers as text count');
   for (const r of t.resources()) assert.doesNotThrow(() => ResourceSchema.parse(r));
   assert.deepEqual(items[0], { id: 'qemu/100', type: 'qemu', vmid: '100', name: 101, node: 'n1', status: 'running', cpu: '0.5', mem: 'lots', maxmem: null, tags: ['a'], template: 1, secret: 'hunter2' }, 'the parsed item is left as it was');
 });

@@ -304,8 +304,31 @@ describe('poller, snapshot cache and /resources', () => {
     assert.equal(fresh.credentialIds('prod', 'customer')!.has('qemu/100'), false);
   });
 
+  test('a refresh records its figures in the metrics history; a recording that fails leaves the refresh ok', async () => {
+    now += 60_000;
+    assert.equal((await call(app, 'root@steward', 'POST', '/remotes/prod/refresh')).body.data.status, 'ok');
+    const table = t.deps.remotes.cache.table('prod');
+    const row = [...Array(table.length).keys()].find((i) => table.isGuest(i) && table.str('status', i) === 'running' && (table.num('cpu', i) ?? 0) > 0)!;
+    const minute = Math.floor(now / 60_000) * 60;
+    const point = t.deps.remotes.metrics.read('prod', table.ids[row]!, 'hour', 'MAX', now).find((p) => p.time === minute);
+    assert.ok(point && Math.abs(point.cpu! - table.num('cpu', row)!) < 1e-6 && point.maxmem === table.num('maxmem', row), `${table.ids[row]}: ${JSON.stringify(point)}`);
+    const metrics = t.deps.remotes.metrics;
+    const record = metrics.record.bind(metrics);
+    metrics.record = () => Promise.reject(new Error('MDB_MAP_FULL'));
+    try {
+      now += 60_000;
+      const res = await call(app, 'root@steward', 'POST', '/remotes/prod/refresh');
+      assert.equal(res.body.data.status, 'ok', JSON.stringify(res.body.data));
+    } finally {
+      metrics.record = record;
+    }
+  });
+
   test('deleting a remote drops its cached data', async () => {
+    const store = t.deps.remotes.cache.table('backup').ids.find((id) => id.startsWith('datastore/'))!;
+    assert.equal(t.deps.remotes.metrics.has('backup', store), true);
     assert.equal((await call(app, 'root@steward', 'DELETE', '/remotes/backup')).status, 200);
+    assert.equal(t.deps.remotes.metrics.has('backup', store), false, 'and its metrics history');
     assert.equal((await list('root@steward', '&search=remote-type%3Apbs')).total, 0);
     assert.equal(t.deps.store.collection('cache').get('res/backup'), undefined);
   });
