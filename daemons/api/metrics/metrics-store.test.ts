@@ -114,6 +114,26 @@ test('a crash loses no minute, only what the slots under way gathered since thei
   await again.store.close();
 });
 
+test('after a shutdown that wrote the heads, the first sample fills the minutes since as any sample does', async () => {
+  const first = await open();
+  await first.metrics.record('pve', T0 * 1000, table([guest({ cpu: 0.2 })]), 300);
+  await first.metrics.flush();
+  await first.store.close();
+  const again = await open(first.dir);
+  // A chart opened before the first refresh imported the remote's own minutes 1 and 2.
+  await again.metrics.importPoints('pve', 'qemu/100', 'hour', 'AVERAGE', [{ time: T0 + 60, cpu: 0.9 }, { time: T0 + 120, cpu: 0.9 }], (T0 + 150) * 1000);
+  await again.metrics.record('pve', (T0 + 300) * 1000, table([guest({ cpu: 0.5 })]), 300);
+  const hour = again.metrics.read('pve', 'qemu/100', 'hour', 'AVERAGE', (T0 + 300) * 1000);
+  assert.deepEqual([1, 2, 3, 4, 5].map((m) => Math.round(hour.find((p) => p.time === T0 + m * 60)!.cpu! * 100) / 100), [0.5, 0.5, 0.5, 0.5, 0.5]);
+  await again.store.close();
+  // That record took the shutdown's mark away: a crash now is a crash again.
+  const third = await open(first.dir);
+  await third.metrics.record('pve', (T0 + 600) * 1000, table([guest({ cpu: 0.7 })]), 300);
+  const later = third.metrics.read('pve', 'qemu/100', 'hour', 'AVERAGE', (T0 + 600) * 1000);
+  assert.deepEqual([3, 5, 6, 10].map((m) => Math.round(later.find((p) => p.time === T0 + m * 60)!.cpu! * 100) / 100), [0.5, 0.5, 0.7, 0.7], 'the minutes the unflushed run recorded are kept');
+  await third.store.close();
+});
+
 test('a crash and a restart within the same minute: the first sample adds to the minute the crashed run recorded', async () => {
   const first = await open();
   await first.metrics.record('pve', T0 * 1000, table([guest({ cpu: 0.2 })]));

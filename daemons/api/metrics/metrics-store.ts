@@ -64,6 +64,8 @@ const ARCHIVE_DBS: readonly RawDbName[] = ['metrics-1m', 'metrics-30m', 'metrics
 export const RETENTION_S = 31 * 86_400;
 const PRUNE_EVERY_S = 3600;
 const NEXT_ID = '\u0000next-id';
+/** Written by flush() on shutdown, removed by the next record: the heads in LMDB are the last ones. */
+const CLEAN = '\u0000clean';
 /** Objects whose archives are deleted per transaction, so a large remote never blocks the daemon. */
 const DELETE_BATCH = 16;
 
@@ -161,6 +163,13 @@ export class MetricsStore {
   /** Per id column of a resource table, its rows' head keys and kinds (rowsOf). */
   private readonly rowKeys = new WeakMap<readonly string[], RowKeys>();
   private readonly arenas = new Map<number, HeadArena>();
+  /**
+   * Whether the heads in LMDB may be behind the minutes recorded: the last run did not end
+   * with flush() (a crash), or this store has not been loaded. See write().
+   */
+  private crashed = true;
+  /** The CLEAN mark is in LMDB. */
+  private marked = false;
   /** When a chart last asked a remote's RRD (history.ts): per remote, credential, object, timeframe, cf. */
   readonly backfilled = new BoundedMap<string, number>(5000);
 
@@ -183,6 +192,10 @@ export class MetricsStore {
     const counters = new Array<number | undefined>(COUNTERS.length);
     const records = new RecordSlab();
     await this.objects.transaction(() => {
+      if (this.marked) {
+        void this.objects.remove(CLEAN);
+        this.marked = false;
+      }
       let nextId: number | undefined;
       for (let row = 0; row < rows.length; row++) {
         const kind = kinds[row];
@@ -201,7 +214,7 @@ export class MetricsStore {
           head = this.arena(size).alloc();
           if (stored && stored.length === size) {
             view(stored).copy(head.buf, head.off);
-            head.fromDisk = !old;
+            head.fromDisk = !old && this.crashed;
           } else {
             let id = stored && stored.length >= 4 ? stored.readUInt32BE(0) : undefined;
             if (id === undefined) {
@@ -252,13 +265,15 @@ export class MetricsStore {
    * the first refresh after a restart reads nothing either: ~0.1 s at 50,000 guests.
    */
   load(): void {
+    this.marked = this.objects.getBinaryFast(CLEAN) !== undefined;
+    this.crashed = !this.marked;
     for (const { key, value } of this.objects.getRange()) {
-      if (key === NEXT_ID || this.heads.has(key)) continue;
+      if (key === NEXT_ID || key === CLEAN || this.heads.has(key)) continue;
       const kind = kindOf(key.slice(key.indexOf('\u0000') + 1));
       if (!kind || value.length !== headBytes(kind)) continue;
       const head = this.arena(value.length).alloc();
       value.copy(head.buf, head.off);
-      head.fromDisk = true;
+      head.fromDisk = this.crashed;
       this.heads.set(key, head);
     }
   }
@@ -292,9 +307,10 @@ export class MetricsStore {
   /** Writes the heads changed since they were last written (on shutdown). */
   async flush(): Promise<void> {
     const unsaved = [...this.heads].filter(([, h]) => h.unsaved);
-    if (unsaved.length === 0) return;
     await this.objects.transaction(() => {
       for (const [key, head] of unsaved) this.saveHead(key, head);
+      void this.objects.put(CLEAN, u32(1));
+      this.marked = true;
     });
   }
 
@@ -330,8 +346,9 @@ export class MetricsStore {
       // minutes between the last sample and this one are filled with it, over what a
       // chart's backfill put there. Except on the first sample of a head read from LMDB: the
       // run that wrote it may have ended without writing it again (a crash), after
-      // recording later minutes. Those it recorded are kept, and this minute, if it recorded
-      // it, is added to. Otherwise this sample's minute is written without reading it first.
+      // recording later minutes (after a shutdown that wrote the heads, none are read). Those
+      // it recorded are kept, and this minute, if it recorded it, is added to. Otherwise this
+      // sample's minute is written without reading it first.
       const stored = head.fromDisk || (since !== undefined && Math.floor(since / a0.step) === m) ? db.getBinaryFast(key) : undefined;
       const sampled = stored !== undefined && stored.length === size && stored.readUInt32BE(0) === time;
       if (sampled && m < last) continue;
