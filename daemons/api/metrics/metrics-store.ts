@@ -26,13 +26,13 @@ interface ObjectHead {
 }
 
 const COUNTERS_OF: Record<Kind, number> = { guest: COUNTER_INDEX.length, node: 0, storage: 0, datastore: 0 };
-const headBytes = (kind: Kind) => 8 + 8 * COUNTERS_OF[kind] + (ARCHIVES.length - 1) * recordBytes(kind);
-const HEAD_BYTES = Object.fromEntries(KIND_IDS.map((k) => [k, headBytes(k)])) as Record<Kind, number>;
+/** A head's size per kind (computed once: looked up for every object of every refresh). */
+const HEAD_BYTES = Object.fromEntries(KIND_IDS.map((k) => [k, 8 + 8 * COUNTERS_OF[k] + (ARCHIVES.length - 1) * recordBytes(k)])) as Record<Kind, number>;
 
 function decodeHead(kind: Kind, buf: Buffer | undefined): ObjectHead | undefined {
   if (!buf || buf.length < 8) return undefined;
   const id = buf.readUInt32BE(0);
-  if (buf.length !== headBytes(kind)) return { id, t: 0, counters: [], running: [] };
+  if (buf.length !== HEAD_BYTES[kind]) return { id, t: 0, counters: [], running: [] };
   const counters: (number | undefined)[] = [];
   let o = 8;
   for (let i = 0; i < COUNTERS_OF[kind]; i++, o += 8) {
@@ -49,7 +49,7 @@ function runningOffset(kind: Kind, archive: number): number {
 }
 
 function encodeHead(kind: Kind, h: ObjectHead): Buffer {
-  const buf = Buffer.allocUnsafe(headBytes(kind));
+  const buf = Buffer.allocUnsafe(HEAD_BYTES[kind]);
   buf.writeUInt32BE(h.id, 0);
   buf.writeUInt32BE(h.t, 4);
   let o = 8;
@@ -270,7 +270,7 @@ export class MetricsStore {
     for (const { key, value } of this.objects.getRange()) {
       if (key === NEXT_ID || key === CLEAN || this.heads.has(key)) continue;
       const kind = kindOf(key.slice(key.indexOf('\u0000') + 1));
-      if (!kind || value.length !== headBytes(kind)) continue;
+      if (!kind || value.length !== HEAD_BYTES[kind]) continue;
       const head = this.arena(value.length).alloc();
       value.copy(head.buf, head.off);
       head.fromDisk = this.crashed;
@@ -409,7 +409,7 @@ export class MetricsStore {
         const id = this.nextId();
         void this.objects.put(NEXT_ID, u32(id + 1));
         head = { id, t: Math.min(now, times[times.length - 1]!), counters: [], running: [] };
-        const entry = this.arena(headBytes(kind)).alloc();
+        const entry = this.arena(HEAD_BYTES[kind]).alloc();
         encodeHead(kind, head).copy(entry.buf, entry.off);
         this.heads.set(key, entry);
         this.saveHead(key, entry);

@@ -143,26 +143,25 @@ export class Poller {
   private async refreshOnce(id: string): Promise<StateRecord> {
     // The limiter bounds what is in flight to remotes: it covers the requests only, so the
     // cache and LMDB writes that follow never hold a slot another remote is waiting for.
-    const { remote, started, client, fetched, refresh } = await this.limiter.run(async () => {
+    const { remote, client, fetched, refresh } = await this.limiter.run(async () => {
       const entry = this.repo.get(id);
       const refresh: Refresh = { id, started: this.opts.now(), pollInterval: entry.value['poll-interval'], problems: [] };
-      const { started, problems } = refresh;
       const client = this.clients.client(entry, null);
       try {
         const data = entry.value.type === 'pve' ? await this.fetchPve(client, refresh) : await this.fetchPbs(client, refresh);
-        const credentialIds = await this.fetchCredentialIds(entry, problems);
-        return { remote: entry.value, started, client, refresh, fetched: { ok: true as const, ...data, credentialIds, problems } };
+        const credentialIds = await this.fetchCredentialIds(entry, refresh.problems);
+        return { remote: entry.value, client, refresh, fetched: { ok: true as const, ...data, credentialIds } };
       } catch (err) {
-        return { remote: entry.value, started, client, refresh, fetched: { ok: false as const, err } };
+        return { remote: entry.value, client, refresh, fetched: { ok: false as const, err } };
       } finally {
         this.clients.closeIdle(id);
       }
     });
+    const { started, problems } = refresh;
     await refresh.recorded;
     let state: StateRecord;
     try {
       if (!fetched.ok) throw fetched.err;
-      const { problems } = fetched;
       await this.cache.setSnapshot(id, remote.type, { time: started, table: fetched.table, tasks: fetched.tasks });
       for (const [cred, ids] of fetched.credentialIds) await this.cache.setCredentialIds(id, remote.type, cred, ids);
       for (const ep of client.endpoints) {
